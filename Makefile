@@ -1,0 +1,49 @@
+# Balancing: build the book, run the tests.
+#   make html   set up .venv (pinned) and build the site into _build/html
+#   make test   set up .venv and run the test suite
+# Other targets: make help
+
+PYTHON     ?= python3
+VENV       := .venv
+BIN        := $(VENV)/bin
+STAMP      := $(VENV)/.installed
+BUILDDIR   := _build
+SPHINXOPTS ?=
+SPHINXBUILD = $(BIN)/sphinx-build -c . -d $(BUILDDIR)/doctrees -W --keep-going -n $(SPHINXOPTS)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv html test lint format clean lock
+
+help:  ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+venv: $(STAMP)  ## Create .venv with the pinned dependencies
+
+html: $(STAMP)  ## Build the site into _build/html (warnings are errors)
+	$(SPHINXBUILD) -b html book $(BUILDDIR)/html
+	@echo "The site is in $(BUILDDIR)/html/index.html"
+
+test: $(STAMP)  ## Run the test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## Check the Python code with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## Format the Python code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: $(STAMP)  ## Refresh requirements.lock from pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+
+clean:  ## Remove the build output and generated figures (keeps .venv)
+	rm -rf $(BUILDDIR) book/_generated

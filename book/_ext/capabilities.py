@@ -1,0 +1,140 @@
+"""Computations on the Correlates of War capability data used by the book's figures.
+
+The conventions follow ``book/data/SOURCES.md`` and the exercises: ``-9`` means missing,
+"major powers in year y" are the rows of ``majors2016.csv`` whose inclusive spell covers y,
+and shares "among major powers" divide each major's published CINC by the majors' sum.
+Keeping them in one module lets the tests check the figures' numbers against the
+expected values computed independently from the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+NMC_FILE = "NMC-60-abridged.csv"
+MAJORS_FILE = "majors2016.csv"
+
+#: NATO members with their year of accession, up to the end of the Cold War
+#: (COW codes; West Germany is 260). Source: the North Atlantic Treaty and accession protocols.
+NATO_ACCESSION: dict[int, int] = {
+    2: 1949,
+    20: 1949,
+    200: 1949,
+    210: 1949,
+    211: 1949,
+    212: 1949,
+    220: 1949,
+    235: 1949,
+    325: 1949,
+    385: 1949,
+    390: 1949,
+    395: 1949,
+    350: 1952,
+    640: 1952,
+    260: 1955,
+    230: 1982,
+}
+
+#: Warsaw Pact members: (first year, last year) of membership. Albania stopped taking part
+#: in 1961 and withdrew formally in 1968; the GDR left with German unification in 1990.
+WARSAW_PACT_MEMBERSHIP: dict[int, tuple[int, int]] = {
+    365: (1955, 1991),
+    290: (1955, 1991),
+    315: (1955, 1991),
+    265: (1955, 1990),
+    310: (1955, 1991),
+    360: (1955, 1991),
+    355: (1955, 1991),
+    339: (1955, 1968),
+}
+
+
+def load_nmc(data_dir: Path) -> pd.DataFrame:
+    """NMC v6.0 with the ``-9`` missing-value code turned into NaN."""
+    return pd.read_csv(data_dir / NMC_FILE).replace(-9, np.nan)
+
+
+def load_majors(data_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(data_dir / MAJORS_FILE)
+
+
+def majors_in_year(majors: pd.DataFrame, year: int) -> list[int]:
+    """COW codes of the major powers in ``year`` (spells are inclusive)."""
+    spells = majors[(majors.styear <= year) & (year <= majors.endyear)]
+    return sorted(spells.ccode.unique().tolist())
+
+
+def major_power_cinc(nmc: pd.DataFrame, majors: pd.DataFrame) -> pd.DataFrame:
+    """A year x state table of CINC, filled only while the state is a major power."""
+    rows = [
+        (int(spell.ccode), year)
+        for spell in majors.itertuples()
+        for year in range(int(spell.styear), int(spell.endyear) + 1)
+    ]
+    spells = pd.DataFrame(rows, columns=["ccode", "year"]).drop_duplicates()
+    merged = spells.merge(nmc[["ccode", "year", "stateabb", "cinc"]], on=["ccode", "year"])
+    return merged.pivot(index="year", columns="stateabb", values="cinc").sort_index()
+
+
+def shares(values: pd.Series) -> pd.Series:
+    """Each value's share of the (non-missing) total."""
+    values = values.dropna()
+    return values / values.sum()
+
+
+def ray_singer_con(share_values: Iterable[float]) -> float:
+    """Ray and Singer's concentration index: 0 for equal shares, 1 for a monopoly."""
+    s = np.asarray(list(share_values), dtype=float)
+    n = len(s)
+    if n < 2:
+        raise ValueError("concentration needs at least two states")
+    return float(np.sqrt((np.sum(s**2) - 1 / n) / (1 - 1 / n)))
+
+
+def effective_number(share_values: Iterable[float]) -> float:
+    """The effective number of poles, the inverse of the Herfindahl index."""
+    s = np.asarray(list(share_values), dtype=float)
+    return float(1 / np.sum(s**2))
+
+
+def concentration_by_year(nmc: pd.DataFrame, majors: pd.DataFrame) -> pd.DataFrame:
+    """CON and the effective number of poles among the major powers, for every year."""
+    table = major_power_cinc(nmc, majors)
+    records = []
+    for year, row in table.iterrows():
+        s = shares(row)
+        records.append(
+            {"year": year, "n_majors": len(s), "con": ray_singer_con(s), "n_eff": effective_number(s)}
+        )
+    return pd.DataFrame.from_records(records).set_index("year")
+
+
+def bloc_members(year: int, bloc: str) -> list[int]:
+    """Members of ``"NATO"`` or ``"Warsaw Pact"`` in ``year``."""
+    if bloc == "NATO":
+        return sorted(c for c, joined in NATO_ACCESSION.items() if joined <= year)
+    if bloc == "Warsaw Pact":
+        return sorted(c for c, (a, b) in WARSAW_PACT_MEMBERSHIP.items() if a <= year <= b)
+    raise ValueError(f"unknown bloc {bloc!r}")
+
+
+def bloc_cinc(nmc: pd.DataFrame, year: int, members: Iterable[int]) -> tuple[int, float]:
+    """How many members have data in ``year``, and the sum of their CINC."""
+    rows = nmc[(nmc.year == year) & nmc.ccode.isin(list(members))]
+    return len(rows), float(rows.cinc.sum())
+
+
+def bloc_cinc_series(nmc: pd.DataFrame, first: int = 1949, last: int = 1991) -> pd.DataFrame:
+    """Aggregate CINC of NATO and the Warsaw Pact for each year of the Cold War."""
+    data = {
+        bloc: [
+            bloc_cinc(nmc, year, members)[1] if (members := bloc_members(year, bloc)) else np.nan
+            for year in range(first, last + 1)
+        ]
+        for bloc in ("NATO", "Warsaw Pact")
+    }
+    return pd.DataFrame(data, index=pd.RangeIndex(first, last + 1, name="year"))

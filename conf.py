@@ -1,0 +1,51 @@
+"""Sphinx configuration for the Balancing textbook.
+
+The configuration lives at the repository root (the design card's layout) while the
+sources live in ``book/``; the Makefile calls ``sphinx-build -c . book _build/html``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+project = "Balancing"
+author = "The Balancing authors"
+copyright = "2026, The Balancing authors"
+language = "en"
+
+extensions = [
+    "myst_parser",
+    "sphinx_design",
+    "sphinxcontrib.bibtex",
+    "balancing_figures",
+]
+
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
+myst_heading_anchors = 3
+
+exclude_patterns = ["_parts", "data", "CONTRIBUTING.md", "_ext", "**/README.md"]
+nitpicky = True
+suppress_warnings: list[str] = []
+
+bibtex_bibfiles = ["book/references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+html_theme = "sphinx_book_theme"
+html_title = "Balancing"
+html_static_path = ["book/_static"]
+html_css_files = ["balancing.css"]
+html_sourcelink_suffix = ""
+html_last_updated_fmt = ""
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "navigation_with_keys": False,
+}

@@ -1,0 +1,63 @@
+"""Shared fixtures: the repository's paths and one warning-free build of the book per test run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+SPHINX_BUILD = Path(sys.executable).parent / "sphinx-build"
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """A build of a private copy of ``book/``: its sources, its HTML and what Sphinx printed."""
+
+    srcdir: Path
+    outdir: Path
+    doctreedir: Path
+    log: str
+
+    def rebuild(self) -> subprocess.CompletedProcess[str]:
+        return run_sphinx(self.srcdir, self.outdir, self.doctreedir)
+
+
+def run_sphinx(srcdir: Path, outdir: Path, doctreedir: Path) -> subprocess.CompletedProcess[str]:
+    """Build as ``make html`` does: nitpicky, every warning an error, all warnings reported."""
+    return subprocess.run(
+        [
+            str(SPHINX_BUILD),
+            "-c",
+            str(ROOT),
+            "-d",
+            str(doctreedir),
+            "-W",
+            "--keep-going",
+            "-n",
+            "-b",
+            "html",
+            str(srcdir),
+            str(outdir),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """Build the book once from clean; fail with Sphinx's own output if anything warns."""
+    work = tmp_path_factory.mktemp("site")
+    srcdir = work / "book"
+    shutil.copytree(BOOK, srcdir, ignore=shutil.ignore_patterns("_generated", "__pycache__"))
+    result = run_sphinx(srcdir, work / "html", work / "doctrees")
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"sphinx-build failed:\n{log[-6000:]}"
+    return BuiltSite(srcdir, work / "html", work / "doctrees", log)
