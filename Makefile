@@ -12,7 +12,7 @@ SPHINXOPTS ?=
 SPHINXBUILD = $(BIN)/sphinx-build -c . -d $(BUILDDIR)/doctrees -W --keep-going -n $(SPHINXOPTS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html test lint format clean lock
+.PHONY: help venv html test eval lint format clean lock
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ html: $(STAMP)  ## Build the site into _build/html (warnings are errors)
 
 test: $(STAMP)  ## Run the test suite
 	$(BIN)/python -m pytest
+
+eval: $(STAMP)  ## Measure the rubric scorer against the labelled answers (kappa, agreement)
+	$(BIN)/python -m autograder.evaluate
 
 lint: $(STAMP)  ## Check the Python code with ruff
 	$(BIN)/ruff check .

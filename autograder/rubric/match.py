@@ -1,0 +1,107 @@
+"""Finds where a concept is expressed in a sentence, and whether that expression is negated.
+
+Negation is scoped to the clause and to the few words before the match ("balancing is
+not about alliances", "rather than opposing"), so a negated idea earns nothing while
+"not only ... but also" still counts.
+"""
+
+from __future__ import annotations
+
+from autograder.rubric.model import Alternative, Concept, Pattern
+from autograder.rubric.text import Sentence
+
+NEGATORS = frozenset(
+    {"not", "no", "never", "neither", "nor", "without", "hardly", "cannot", "nothing", "none"}
+)
+NEGATING_PHRASES = (
+    ("rather", "than"),
+    ("instead", "of"),
+    ("opposed", "to"),
+    ("far", "from"),
+    ("fail", "to"),
+    ("fails", "to"),
+    ("failed", "to"),
+    ("refuse", "to"),
+    ("refuses", "to"),
+)
+NEGATION_WINDOW = 4
+
+
+def _part_matches(part: tuple[str, bool], word: str, word_stem: str) -> bool:
+    text, is_prefix = part
+    return word.startswith(text) if is_prefix else word_stem == text
+
+
+def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
+    """Start positions of the pattern's word sequence in the sentence."""
+    n = len(pattern.parts)
+    return [
+        i
+        for i in range(len(sentence.words) - n + 1)
+        if all(
+            _part_matches(part, sentence.words[i + k], sentence.stems[i + k])
+            for k, part in enumerate(pattern.parts)
+        )
+    ]
+
+
+def is_negated(sentence: Sentence, position: int) -> bool:
+    """A negator shortly before ``position``, in the same clause, negates the word there."""
+    clause = sentence.clauses[position]
+    start = max(0, position - NEGATION_WINDOW)
+    window = [i for i in range(start, position) if sentence.clauses[i] == clause]
+    words = [sentence.words[i] for i in window]
+    for k, word in enumerate(words):
+        if word in NEGATORS and not (
+            word == "not" and k + 1 < len(words) and words[k + 1] in {"only", "just", "merely"}
+        ):
+            return True
+    return any(tuple(words[k : k + 2]) in NEGATING_PHRASES for k in range(len(words) - 1))
+
+
+def concept_positions(concept: Concept, sentence: Sentence) -> list[int]:
+    """Positions where the concept is expressed and (if it can be) not negated."""
+    found = sorted({p for pattern in concept.patterns for p in pattern_positions(pattern, sentence)})
+    if concept.negatable:
+        found = [p for p in found if not is_negated(sentence, p)]
+    return found
+
+
+def alternative_met(
+    alternative: Alternative,
+    sentences: list[Sentence],
+    index: int,
+    lexicon: dict[str, Concept],
+    carry: tuple[str, ...] = (),
+) -> bool:
+    """Whether sentence ``index`` expresses every concept of the alternative.
+
+    Concepts named in ``carry`` (the question's subjects, such as "balancing") may come from
+    the sentence before, because students write "Balancing is a strategy. It means ...".
+    """
+    sentence = sentences[index]
+    if alternative.scope == "clause":
+        return _in_one_clause_in_order(alternative, sentence, lexicon)
+    for name in alternative.concepts:
+        if concept_positions(lexicon[name], sentence):
+            continue
+        if name in carry and index > 0 and concept_positions(lexicon[name], sentences[index - 1]):
+            continue
+        return False
+    return True
+
+
+def _in_one_clause_in_order(
+    alternative: Alternative, sentence: Sentence, lexicon: dict[str, Concept]
+) -> bool:
+    positions = [concept_positions(lexicon[name], sentence) for name in alternative.concepts]
+    for clause in set(sentence.clauses):
+        last = -1
+        for found in positions:
+            later = [p for p in found if p > last and sentence.clauses[p] == clause]
+            if not later:
+                break
+            last = later[0]
+        else:
+            return True
+    return False

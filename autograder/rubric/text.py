@@ -1,0 +1,63 @@
+"""Splits an answer into sentences and clauses of stemmed tokens.
+
+Rubric concepts are matched on stems so that "balances", "balanced" and "balancing" count
+alike, and within a sentence so that concepts scattered across an answer do not add up
+to an idea the student never stated.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*[-*•]\s+|\n{2,}|\n(?=\s*\d+[.)]\s)|;\s+")
+_CLAUSE_BREAK = re.compile(r",|:|\s[-\u2013\u2014]\s|\b(?:while|whereas|but|however|although|though)\b")
+_TOKEN = re.compile(r"[^\W_]+")  # apostrophes split words: "l'équilibre" is "l" and "équilibre"
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def normalise(text: str) -> str:
+    """Lower case, with typographic quotes, dashes and accents folded ("État" matches "etat")."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
+    return text.lower()
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(normalise(text).replace("n't", " not"))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: its text, its raw tokens, their stems, and the clause each token is in."""
+
+    text: str
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+    clauses: tuple[int, ...]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    sentences = []
+    for chunk in _SENTENCE_END.split(normalise(text)):
+        chunk = chunk.strip(" -*•\t\n")
+        if not chunk:
+            continue
+        words: list[str] = []
+        clauses: list[int] = []
+        for clause_number, clause in enumerate(_CLAUSE_BREAK.split(chunk)):
+            clause_words = tokens(clause)
+            words += clause_words
+            clauses += [clause_number] * len(clause_words)
+        if words:
+            sentences.append(Sentence(chunk, tuple(words), tuple(stem(w) for w in words), tuple(clauses)))
+    return sentences
