@@ -18,8 +18,7 @@ from chapters import (
 from conftest import BuiltSite
 
 CHAPTER_ONE_QUESTIONS = [
-    "How does balancing differ from bandwagoning in the context of state behavior in international "
-    "relations?",
+    "How does balancing differ from bandwagoning in the context of state behavior in international relations?",
     "Discuss how the concept of balancing contributes to understanding the stability or instability of the "
     "international system.",
     "Evaluate the role of balancing in shaping foreign policy decisions among major global powers during the "
@@ -72,9 +71,7 @@ def test_site_builds_without_a_single_warning(built_site: BuiltSite) -> None:
 def test_there_are_twelve_chapters_in_the_navigation(built_site: BuiltSite) -> None:
     assert len(CHAPTERS) == 12, [p.name for p in CHAPTERS]
     assert [parse_chapter(p).label for p in CHAPTERS] == [f"ch{n:02d}" for n in range(1, 13)]
-    nav_links = {
-        a["href"].split("#")[0] for a in soup(built_site.outdir / "index.html").select("nav a[href]")
-    }
+    nav_links = {a["href"].split("#")[0] for a in soup(built_site.outdir / "index.html").select("nav a[href]")}
     for path in CHAPTERS:
         assert f"{path.stem}.html" in nav_links, f"{path.name} is not in the site navigation"
 
@@ -95,9 +92,7 @@ def test_chapter_has_the_template_parts_in_order(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=CHAPTER_IDS)
 def test_chapter_has_five_cited_must_know_facts(path: Path) -> None:
-    box = next(
-        b for b in parse_chapter(path).blocks if b.header.startswith("{admonition} Five must-know facts")
-    )
+    box = next(b for b in parse_chapter(path).blocks if b.header.startswith("{admonition} Five must-know facts"))
     assert box.options.get("class") == "must-know"
     facts = re.split(r"^\d+\. ", box.body, flags=re.M)[1:]
     assert len(facts) == 5, f"{len(facts)} facts"
@@ -200,9 +195,7 @@ def test_data_figures_are_shown_with_caption_and_alt_text(built_site: BuiltSite,
     for page, fig in shown:
         assert (page.parent / fig.img["src"]).is_file()
         assert len(fig.img["alt"].split()) >= 8, f"{page.name}: alt text of {figure} too short"
-        assert fig.figcaption and len(fig.figcaption.get_text().split()) >= 15, (
-            f"{page.name}: caption too thin"
-        )
+        assert fig.figcaption and len(fig.figcaption.get_text().split()) >= 15, f"{page.name}: caption too thin"
 
 
 def test_a_deleted_figure_is_redrawn_by_the_next_build(built_site: BuiltSite) -> None:

@@ -10,9 +10,7 @@ from __future__ import annotations
 from autograder.rubric.model import Alternative, Concept, Pattern
 from autograder.rubric.text import Sentence
 
-NEGATORS = frozenset(
-    {"not", "no", "never", "neither", "nor", "without", "hardly", "cannot", "nothing", "none"}
-)
+NEGATORS = frozenset({"not", "no", "never", "neither", "nor", "without", "hardly", "cannot", "nothing", "none"})
 NEGATING_PHRASES = (
     ("rather", "than"),
     ("instead", "of"),
@@ -39,8 +37,7 @@ def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
         i
         for i in range(len(sentence.words) - n + 1)
         if all(
-            _part_matches(part, sentence.words[i + k], sentence.stems[i + k])
-            for k, part in enumerate(pattern.parts)
+            _part_matches(part, sentence.words[i + k], sentence.stems[i + k]) for k, part in enumerate(pattern.parts)
         )
     ]
 
@@ -91,9 +88,7 @@ def alternative_met(
     return True
 
 
-def _in_one_clause_in_order(
-    alternative: Alternative, sentence: Sentence, lexicon: dict[str, Concept]
-) -> bool:
+def _in_one_clause_in_order(alternative: Alternative, sentence: Sentence, lexicon: dict[str, Concept]) -> bool:
     positions = [concept_positions(lexicon[name], sentence) for name in alternative.concepts]
     for clause in set(sentence.clauses):
         last = -1

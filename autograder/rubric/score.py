@@ -92,9 +92,7 @@ def score_answer(rubric: QuestionRubric, answer: str, references: Iterable[str] 
     kept = [s for s in sentences if not screens.addressed_to_grader(s)]
     if len(kept) < len(sentences):
         flags.append("addressed-to-grader")
-        messages.append(
-            "Text addressed to the grader was ignored; only your answer to the question is scored."
-        )
+        messages.append("Text addressed to the grader was ignored; only your answer to the question is scored.")
     sentences = kept
     text = " ".join(s.text for s in sentences)
 
@@ -106,9 +104,7 @@ def score_answer(rubric: QuestionRubric, answer: str, references: Iterable[str] 
             "your instructor will review its score."
         )
 
-    on_topic = sum(
-        1 for s in sentences if any(concept_positions(rubric.lexicon[name], s) for name in rubric.on_topic)
-    )
+    on_topic = sum(1 for s in sentences if any(concept_positions(rubric.lexicon[name], s) for name in rubric.on_topic))
     if code == "en" and (on_topic == 0 or screens.about_another_sense(text, on_topic)):
         return _zero(
             rubric,
@@ -143,9 +139,7 @@ def score_answer(rubric: QuestionRubric, answer: str, references: Iterable[str] 
 
     if not any(r.met for r in results) and screens.is_term_list(sentences, code == "en"):
         flags.append("term-list")
-        messages.append(
-            "Your answer lists terms without explaining them; explain how they answer the question."
-        )
+        messages.append("Your answer lists terms without explaining them; explain how they answer the question.")
 
     for cap in rubric.caps:
         if points > cap.max_points and _expressed(cap.any_of, sentences, rubric, code == "en") is not None:
@@ -157,8 +151,6 @@ def score_answer(rubric: QuestionRubric, answer: str, references: Iterable[str] 
         screens.copied_share(text, reference) >= NEAR_COPY_SHARE for reference in references
     ):
         flags.append("near-copy")
-        messages.append(
-            "Much of this answer repeats a published model answer: your instructor will review it."
-        )
+        messages.append("Much of this answer repeats a published model answer: your instructor will review it.")
 
     return AnswerScore(rubric.grade_id, points, rubric.points, tuple(results), tuple(flags), tuple(messages))

@@ -20,6 +20,8 @@ STOPWORDS = frozenset(
     "would should may might must has have had not no so than then also such into about between within "
     "while whereas because if ".split()
 )
+# Function words that also join the words of a bare noun phrase ("balance of power", "arms and allies").
+NOUN_PHRASE_WORDS = frozenset("a an the and or of in on for with from as between within".split())
 ADDRESSED_TO_GRADER = re.compile(
     r"\b(grader|grading (?:system|model|program)|rubric|marker|examiner|full (?:marks|points|credit|score)"
     r"|maximum (?:marks|points|score)|(?:previous|prior|above|all) instructions|system prompt|language model"
@@ -52,7 +54,10 @@ def explains(sentence: Sentence, english: bool = True) -> bool:
     """
     if len(sentence.words) < 5:
         return False
-    return not english or any(w in EXPLAINING_WORDS or w.endswith("ed") for w in sentence.words)
+    return not english or any(
+        w in EXPLAINING_WORDS or (w in STOPWORDS and w not in NOUN_PHRASE_WORDS) or w.endswith("ed")
+        for w in sentence.words
+    )
 
 
 def is_term_list(sentences: list[Sentence], english: bool = True) -> bool:

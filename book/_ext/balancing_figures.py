@@ -88,9 +88,7 @@ def draw_cinc_shares(data_dir: Path) -> Figure:
 
 def draw_concentration(data_dir: Path) -> Figure:
     """Ray-Singer concentration among the major powers, with their number."""
-    con = capabilities.concentration_by_year(
-        capabilities.load_nmc(data_dir), capabilities.load_majors(data_dir)
-    )
+    con = capabilities.concentration_by_year(capabilities.load_nmc(data_dir), capabilities.load_majors(data_dir))
     fig, ax = _new_axes("Concentration of capabilities among the major powers, 1816-2016")
     ax.plot(con.index, con.con, color=PALETTE[0], linewidth=1.8, label="CON (Ray and Singer)")
     ax.set_ylim(0, 0.6)

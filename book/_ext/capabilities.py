@@ -107,9 +107,7 @@ def concentration_by_year(nmc: pd.DataFrame, majors: pd.DataFrame) -> pd.DataFra
     records = []
     for year, row in table.iterrows():
         s = shares(row)
-        records.append(
-            {"year": year, "n_majors": len(s), "con": ray_singer_con(s), "n_eff": effective_number(s)}
-        )
+        records.append({"year": year, "n_majors": len(s), "con": ray_singer_con(s), "n_eff": effective_number(s)})
     return pd.DataFrame.from_records(records).set_index("year")
 
 
