@@ -12,7 +12,7 @@ SPHINXOPTS ?=
 SPHINXBUILD = $(BIN)/sphinx-build -c . -d $(BUILDDIR)/doctrees -W --keep-going -n $(SPHINXOPTS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html test eval lint format clean lock
+.PHONY: help venv html test eval release normalise lint format clean lock
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,16 @@ html: $(STAMP)  ## Build the site into _build/html (warnings are errors)
 
 test: $(STAMP)  ## Run the test suite
 	$(BIN)/python -m pytest
+
+ASSIGNMENTS := $(notdir $(wildcard exercises/source/ch*))
+NBGRADER    = cd exercises && PATH="$(abspath $(BIN)):$$PATH" nbgrader
+
+release: $(STAMP)  ## Generate the student versions of every assignment into exercises/release/
+	@for a in $(ASSIGNMENTS); do $(NBGRADER) generate_assignment "$$a" --force --log-level=WARN || exit 1; done
+	@echo "Released: $(ASSIGNMENTS)"
+
+normalise: $(STAMP)  ## Rewrite the exercise source notebooks in their normalised form
+	$(BIN)/python -m autograder.notebooks.normalise exercises/source/*/*.ipynb
 
 eval: $(STAMP)  ## Measure the rubric scorer against the labelled answers (kappa, agreement)
 	$(BIN)/python -m autograder.evaluate

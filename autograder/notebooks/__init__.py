@@ -1,0 +1,1 @@
+"""Notebook files: the normalised form of exercise sources."""
