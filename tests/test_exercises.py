@@ -1,0 +1,144 @@
+"""The nbgrader course: sources valid and normalised, releases that leak nothing, solutions worth full marks.
+
+These tests drive nbgrader itself, in a private copy of the course, as an instructor who
+uses only nbgrader would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.notebooks.normalise import normalised
+from autograder.rubric import load_rubrics, score_answer
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = ROOT / "exercises"
+BIN = Path(sys.executable).parent
+SOURCES = sorted(COURSE.glob("source/*/*.ipynb"))
+ASSIGNMENT_IDS = [path.parent.name for path in SOURCES]
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(
+        [str(BIN / "nbgrader"), *args, f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def cells_by_id(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    return {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells if "nbgrader" in cell.metadata}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the course with every assignment released."""
+    copy = tmp_path_factory.mktemp("course") / "exercises"
+    shutil.copytree(COURSE, copy, ignore=shutil.ignore_patterns("release", "autograded", "submitted", "*.db"))
+    for assignment in ASSIGNMENT_IDS:
+        result = nbgrader(copy, "generate_assignment", assignment, "--force")
+        assert result.returncode == 0, result.stderr[-3000:]
+    return copy
+
+
+def test_every_chapter_has_an_assignment() -> None:
+    assert ASSIGNMENT_IDS, "no assignment in exercises/source"
+    assert all(path.stem == path.parent.name for path in SOURCES), "a source notebook is named after its folder"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=ASSIGNMENT_IDS)
+def test_source_is_in_normalised_form(source: Path) -> None:
+    text = source.read_text(encoding="utf-8")
+    assert text == normalised(text), f"run `make normalise` to rewrite {source.name}"
+    nb = nbformat.reads(text, as_version=4)
+    assert all(cell.get("outputs", []) == [] for cell in nb.cells), "outputs are committed"
+    ids = [cell.id for cell in nb.cells]
+    assert len(ids) == len(set(ids)) and all(not i.startswith(("cell-", "0")) for i in ids), "cell ids are stable names"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=ASSIGNMENT_IDS)
+def test_nbgrader_validates_the_source(source: Path) -> None:
+    result = nbgrader(COURSE, "validate", str(source))
+    assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_release_contains_no_solution_hidden_test_or_rubric(course: Path, assignment: str) -> None:
+    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    released_path = course / "release" / assignment / f"{assignment}.ipynb"
+    released_text = released_path.read_text(encoding="utf-8")
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "MARK SCHEME"):
+        assert marker not in released_text
+    released = cells_by_id(nbformat.reads(released_text, as_version=4))
+    for grade_id, cell in cells_by_id(source).items():
+        meta = cell.metadata["nbgrader"]
+        if meta.get("solution"):
+            assert released[grade_id].source.strip() != cell.source.strip(), f"{grade_id}: solution released"
+            if cell.cell_type == "markdown":
+                assert released[grade_id].source == "YOUR ANSWER HERE"
+        if "### BEGIN HIDDEN TESTS" in cell.source:
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            released_cell = released[grade_id].source
+            for line in (line.strip() for line in hidden.splitlines()):
+                if len(line) > 3:  # a lone bracket also stands in the public part
+                    assert line not in released_cell, f"{grade_id}: hidden test line released: {line}"
+    rubric_file = course / "rubrics" / f"{assignment}.yaml"
+    if rubric_file.exists():
+        for rubric in load_rubrics(rubric_file).values():
+            for criterion in rubric.criteria:
+                assert criterion.hint not in released_text and criterion.met not in released_text
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_nbgrader_autograde_gives_the_solution_full_marks_on_code_questions(course: Path, assignment: str) -> None:
+    submitted = course / "submitted" / "instructor" / assignment
+    submitted.mkdir(parents=True)
+    shutil.copy(course / "source" / assignment / f"{assignment}.ipynb", submitted / f"{assignment}.ipynb")
+    (submitted / "timestamp.txt").write_text("2026-11-01 12:00:00.000000 UTC")
+    result = nbgrader(course, "autograde", assignment, "--force")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        notebook = gradebook.find_submission_notebook(assignment, assignment, "instructor")
+        rows = [(g.name, g.auto_score, g.max_score) for g in notebook.grades if g.cell_type == "code"]
+    assert rows, "no autograded code question in the gradebook"
+    assert [(name, score) for name, score, top in rows if score != top] == []
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_instructor_answers_to_written_questions_score_full_marks(assignment: str) -> None:
+    rubric_file = COURSE / "rubrics" / f"{assignment}.yaml"
+    rubrics = load_rubrics(rubric_file)
+    cells = cells_by_id(nbformat.read(COURSE / "source" / assignment / f"{assignment}.ipynb", as_version=4))
+    written = {gid: cell for gid, cell in cells.items() if cell.cell_type == "markdown" and gid in rubrics}
+    assert set(written) == set(rubrics), "every rubric has a written question, and every written question a rubric"
+    for grade_id, cell in written.items():
+        score = score_answer(rubrics[grade_id], cell.source)
+        assert score.points == rubrics[grade_id].points, f"{grade_id}:\n{score.feedback()}"
+        assert cell.metadata["nbgrader"]["points"] == rubrics[grade_id].points
+
+
+def test_chapter_one_asks_the_three_review_questions_with_four_points_each() -> None:
+    cells = cells_by_id(nbformat.read(COURSE / "source" / "ch01-balancing" / "ch01-balancing.ipynb", as_version=4))
+    for grade_id in ("balancing-vs-bandwagoning", "balancing-and-stability", "balancing-21st-century"):
+        meta = cells[grade_id].metadata["nbgrader"]
+        assert cells[grade_id].cell_type == "markdown"
+        assert meta["solution"] and meta["grade"] and meta["points"] == 4
+
+
+def test_released_notebooks_are_valid_json_notebooks(course: Path) -> None:
+    for path in course.glob("release/*/*.ipynb"):
+        nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+        assert json.loads(path.read_text(encoding="utf-8"))["nbformat"] == 4
