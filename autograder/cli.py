@@ -1,0 +1,72 @@
+"""The ``autograder`` command: grade a notebook, or check one before submitting."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from autograder.check import check_notebook
+from autograder.course import Course
+from autograder.grading import grade_notebook
+from autograder.report import feedback_html, results_json, summary_table
+
+DEFAULT_COURSE = Path(__file__).resolve().parent.parent / "exercises"
+
+
+def _course(path: Path) -> Course:
+    try:
+        return Course(path)
+    except FileNotFoundError as error:
+        raise SystemExit(f"autograder: {error} (use --course to point at the nbgrader course folder)") from None
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    course = _course(args.course)
+    result = grade_notebook(args.submission, course, args.assignment, data_dir=course.root.parent / "book" / "data")
+    if args.feedback:
+        args.feedback.mkdir(parents=True, exist_ok=True)
+        page = args.feedback / f"{args.submission.stem}-feedback.html"
+        page.write_text(feedback_html(result), encoding="utf-8")
+    if args.json:
+        json.dump(results_json(result), sys.stdout, indent=2)
+        print()
+    else:
+        print(summary_table(result))
+        if args.feedback:
+            print(f"Feedback page: {page}")
+    return 0 if result.graded else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    report = check_notebook(args.notebook)
+    print(report.text())
+    return 0 if report.ready else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description="Grade Balancing's exercise notebooks.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade one submitted notebook")
+    grade.add_argument("submission", type=Path)
+    grade.add_argument("--assignment", help="the assignment id, if the notebook's own content should not decide")
+    grade.add_argument("--course", type=Path, default=DEFAULT_COURSE, help="the nbgrader course folder")
+    grade.add_argument("--json", action="store_true", help="print Gradescope's results.json")
+    grade.add_argument("--feedback", type=Path, metavar="DIR", help="write an HTML feedback page into DIR")
+    grade.set_defaults(run=cmd_grade)
+
+    check = commands.add_parser("check", help="check your notebook before you submit it")
+    check.add_argument("notebook", type=Path)
+    check.set_defaults(run=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
