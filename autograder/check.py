@@ -40,7 +40,7 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def check_notebook(path: Path, limits: Limits = Limits()) -> CheckReport:
+def check_notebook(path: Path, limits: Limits | None = None) -> CheckReport:
     try:
         nb = read_notebook(path)
     except SubmissionError as error:

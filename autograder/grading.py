@@ -66,7 +66,7 @@ def first_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     return cells
 
 
-def _code_questions(nb: nbformat.NotebookNode, assignment: Assignment, limits: Limits, data_dir: Path | None):
+def _code_questions(nb: nbformat.NotebookNode, assignment: Assignment, limits: Limits | None, data_dir: Path | None):
     tests = {gid: c for gid, c in assignment.cells.items() if c.cell_type == "code" and nbgrader_meta(c).get("grade")}
     if not tests:
         return [], "", ()
@@ -127,7 +127,7 @@ def _written_questions(nb: nbformat.NotebookNode, assignment: Assignment) -> lis
 
 
 def grade_notebook(
-    path: Path, course: Course, claimed: str | None = None, limits: Limits = Limits(), data_dir: Path | None = None
+    path: Path, course: Course, claimed: str | None = None, limits: Limits | None = None, data_dir: Path | None = None
 ) -> NotebookResult:
     """Grade one notebook file; never raises for anything wrong with the submission itself."""
     try:

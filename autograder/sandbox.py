@@ -18,6 +18,7 @@ as plain JSON, so nothing the student prints, defines or patches reaches the gra
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -91,14 +92,10 @@ class _PidsCgroup:
             if not pids:
                 break
             for pid in pids:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        try:
+        with contextlib.suppress(OSError):
             self.path.rmdir()
-        except OSError:
-            pass
 
 
 def bubblewrap() -> str | None:
@@ -141,17 +138,18 @@ def _bwrap_command(bwrap: str, scratch: Path, data_dir: Path | None) -> list[str
     ]
     if data_dir is not None:
         command += ["--ro-bind", str(data_dir), "/submission/data"]
-    return command + ["--"]
+    return [*command, "--"]
 
 
 def run_cells(
     cells: Iterable[tuple[str, str]],
     exports: Iterable[str],
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
     data_dir: Path | None = None,
     require_isolation: bool = False,
 ) -> SandboxResult:
     """Run ``(cell_id, source)`` pairs in a fresh sandbox; return the exported values as plain data."""
+    limits = limits or Limits()
     bwrap = bubblewrap()
     if require_isolation and bwrap is None:
         raise RuntimeError("bubblewrap (bwrap) is required for isolation but is not installed")
@@ -261,10 +259,8 @@ def _read_capped(fd: int, chunks: list[bytes]) -> None:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     process.wait()
 
 
