@@ -31,6 +31,7 @@ class QuestionResult:
     feedback: str
     flags: tuple[str, ...] = ()
     criteria: tuple[tuple[str, bool, str], ...] = ()  # (criterion id, met, feedback) for written answers
+    answer: str = ""  # the student's written answer, as submitted
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def _written_questions(nb: nbformat.NotebookNode, assignment: Assignment) -> lis
                 score.feedback(),
                 score.flags,
                 tuple((c.id, c.met, c.feedback) for c in score.criteria),
+                answer.source,
             )
         )
     return questions

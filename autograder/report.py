@@ -76,6 +76,8 @@ def feedback_html(result: NotebookResult) -> str:
     parts.append("</tbody></table>")
     for q in result.questions:
         parts.append(f"<h2>{e(q.grade_id)}: {q.points:g} / {q.max_points:g}</h2>")
+        if q.answer:
+            parts.append(f"<p><em>Your answer:</em></p><blockquote>{e(q.answer)}</blockquote>")
         if q.criteria:
             parts.append("<ul>")
             for _, met, text in q.criteria:
