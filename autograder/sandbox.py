@@ -119,7 +119,7 @@ def _bwrap_command(bwrap: str, scratch: Path, data_dir: Path | None) -> list[str
         "--dev",
         "/dev",
         "--tmpfs",
-        "/tmp",
+        "/tmp",  # noqa: S108 - a private tmpfs inside the sandbox
     ]
     for system in ("/usr", "/bin", "/lib", "/lib64", "/etc/alternatives", "/etc/ld.so.cache"):
         if os.path.exists(system):
@@ -232,10 +232,7 @@ def run_cells(
             failure = _describe_exit(process.returncode, limits)
         if len(raw) > MAX_RESULT_BYTES:
             return SandboxResult({}, {}, "the answers were too large to read", tuple(enforced), shown)
-        try:
-            decoded = json.loads(raw) if raw else None
-        except (json.JSONDecodeError, RecursionError):
-            decoded = None
+        decoded = _last_snapshot(raw)
         if not isinstance(decoded, dict):
             return SandboxResult(
                 {},
@@ -247,6 +244,16 @@ def run_cells(
         values = decoded.get("values") if isinstance(decoded.get("values"), dict) else {}
         errors = decoded.get("errors") if isinstance(decoded.get("errors"), dict) else {}
         return SandboxResult(values, {str(k): str(v) for k, v in errors.items()}, failure, tuple(enforced), shown)
+
+
+def _last_snapshot(raw: bytes) -> object:
+    """The last complete line the child wrote: its answers after the last cell that finished."""
+    for line in reversed(raw.splitlines()):
+        try:
+            return json.loads(line)
+        except (json.JSONDecodeError, RecursionError, UnicodeDecodeError):
+            continue
+    return None
 
 
 def _read_capped(fd: int, chunks: list[bytes]) -> None:

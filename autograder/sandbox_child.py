@@ -2,8 +2,8 @@
 
 It reads one JSON request on stdin: the code cells, the names of the answer variables to
 export, and the limits. It applies the resource limits to itself before running any
-student code, runs the cells in one namespace as a kernel would, and writes the exported
-values as plain JSON to the result file descriptor. Only values built from None, bool,
+student code, runs the cells in one namespace as a kernel would, and after each cell
+writes the exported values as one line of plain JSON to the result file descriptor. Only values built from None, bool,
 int, float, str, list, tuple, dict and set cross back; anything else is reported by its
 type name. Nothing in this process is trusted by the grader: it only ever sees its answers.
 """
@@ -71,15 +71,18 @@ def main() -> None:
     for cell_id, source in request["cells"]:
         signal.alarm(int(request["limits"]["cell_seconds"]))
         try:
-            exec(compile(source, f"<cell {cell_id}>", "exec"), namespace)
+            exec(compile(source, f"<cell {cell_id}>", "exec"), namespace)  # noqa: S102 - this is the sandbox
         except CellTimeout:
             errors[cell_id] = f"the cell ran longer than {request['limits']['cell_seconds']} s and was stopped"
         except BaseException as error:  # SystemExit and KeyboardInterrupt too: the next cell still runs
             errors[cell_id] = "".join(traceback.format_exception_only(type(error), error)).strip()[-500:]
         finally:
             signal.alarm(0)
-    values = {name: plain(namespace[name]) for name in request["exports"] if name in namespace}
-    json.dump({"values": values, "errors": errors}, result)
+        # A snapshot after every cell: if a later cell runs away and the process is killed,
+        # the answers computed before it still reach the grader.
+        values = {name: plain(namespace[name]) for name in request["exports"] if name in namespace}
+        result.write(json.dumps({"values": values, "errors": errors}) + "\n")
+        result.flush()
     result.close()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):  # the student may have closed or replaced it
