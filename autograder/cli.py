@@ -1,4 +1,4 @@
-"""The ``autograder`` command: grade a notebook, or check one before submitting."""
+"""The ``autograder`` command: grade a notebook or a class, or check a notebook before submitting."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from autograder.batch import export_csv, grade_all
 from autograder.check import check_notebook
 from autograder.course import Course
 from autograder.grading import grade_notebook
@@ -39,6 +40,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0 if result.graded else 1
 
 
+def cmd_grade_all(args: argparse.Namespace) -> int:
+    course = _course(args.course)
+    db_url = args.db or f"sqlite:///{course.root.resolve() / 'gradebook.db'}"
+    if not args.path.exists():
+        raise SystemExit(f"autograder: {args.path} does not exist")
+    summary = grade_all(args.path, course, db_url, args.force, data_dir=course.root.parent / "book" / "data")
+    print(summary.text())
+    if args.csv:
+        rows = export_csv(db_url, args.csv)
+        print(f"CSV: {args.csv} ({rows} rows)")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     report = check_notebook(args.notebook)
     print(report.text())
@@ -56,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", action="store_true", help="print Gradescope's results.json")
     grade.add_argument("--feedback", type=Path, metavar="DIR", help="write an HTML feedback page into DIR")
     grade.set_defaults(run=cmd_grade)
+
+    batch = commands.add_parser("grade-all", help="grade a class: nbgrader's submitted/ folder or an LMS zip")
+    batch.add_argument("path", type=Path, help="a submitted/ folder (or the course folder) or a Canvas/Moodle zip")
+    batch.add_argument("--course", type=Path, default=DEFAULT_COURSE, help="the nbgrader course folder")
+    batch.add_argument("--db", help="gradebook SQLAlchemy URL (default: the course's gradebook.db)")
+    batch.add_argument("--force", action="store_true", help="regrade what is already graded (overrides are kept)")
+    batch.add_argument("--csv", type=Path, help="also export every score to this CSV file")
+    batch.set_defaults(run=cmd_grade_all)
 
     check = commands.add_parser("check", help="check your notebook before you submit it")
     check.add_argument("notebook", type=Path)

@@ -1,0 +1,133 @@
+"""Records results in nbgrader's own gradebook, so formgrader and ``nbgrader export`` see them.
+
+Scores go into nbgrader's ``auto_score``; an instructor's override is nbgrader's
+``manual_score``, which a regrade never touches. Feedback on written answers goes into the
+solution cell's ``auto_comment``. Besides nbgrader's tables we keep one of our own,
+``autograder_ledger``: one row per (assignment, student) saying which file was graded
+(by its SHA-256), when, and whether it was graded or why not. A rerun uses it to skip work
+already done, and an instructor can see every submission that was not graded, and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy.exc import SAWarning
+
+from autograder.course import Assignment, nbgrader_meta
+from autograder.grading import NotebookResult
+
+_metadata = MetaData()
+LEDGER = Table(
+    "autograder_ledger",
+    _metadata,
+    Column("assignment", String(128), primary_key=True),
+    Column("student", String(128), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("file", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # graded | failed
+    Column("reason", Text, nullable=False, default=""),
+    Column("recorded_at", DateTime, nullable=False),
+)
+REVIEW_FLAGS = {"other-language", "near-copy", "manual"}
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    sha256: str
+    status: str
+    reason: str
+
+
+def open_gradebook(db_url: str) -> Gradebook:
+    # nbgrader runs the `alembic` command to check the schema; it lives beside this interpreter.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    gradebook = Gradebook(db_url)
+    _metadata.create_all(gradebook.engine)
+    return gradebook
+
+
+def ledger_entry(gradebook: Gradebook, assignment: str, student: str) -> LedgerEntry | None:
+    row = gradebook.db.execute(
+        select(LEDGER.c.sha256, LEDGER.c.status, LEDGER.c.reason).where(
+            LEDGER.c.assignment == assignment, LEDGER.c.student == student
+        )
+    ).first()
+    return LedgerEntry(*row) if row else None
+
+
+def _write_ledger(
+    gradebook: Gradebook, assignment: str, student: str, sha256: str, file: str, status: str, reason: str
+) -> None:
+    values = {
+        "assignment": assignment,
+        "student": student,
+        "sha256": sha256,
+        "file": file,
+        "status": status,
+        "reason": reason,
+        "recorded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    }
+    # Delete then insert, in the caller's transaction: portable to every database nbgrader supports.
+    gradebook.db.execute(delete(LEDGER).where(LEDGER.c.assignment == assignment, LEDGER.c.student == student))
+    gradebook.db.execute(insert(LEDGER).values(**values))
+
+
+def ensure_assignment(gradebook: Gradebook, assignment: Assignment) -> None:
+    """Create the assignment's notebook and cells in the gradebook, as ``generate_assignment`` would."""
+    gradebook.update_or_create_assignment(assignment.id)
+    gradebook.update_or_create_notebook(assignment.id, assignment.id)
+    for grade_id, cell in assignment.cells.items():
+        meta = nbgrader_meta(cell)
+        if meta.get("grade"):
+            gradebook.update_or_create_grade_cell(
+                grade_id, assignment.id, assignment.id, max_score=float(meta["points"]), cell_type=cell.cell_type
+            )
+        if meta.get("solution"):
+            gradebook.update_or_create_solution_cell(grade_id, assignment.id, assignment.id)
+
+
+def record_failure(gradebook: Gradebook, assignment: str, student: str, sha256: str, file: str, reason: str) -> None:
+    _write_ledger(gradebook, assignment, student, sha256, file, "failed", reason)
+    gradebook.db.commit()
+
+
+def record_result(
+    gradebook: Gradebook, result: NotebookResult, student: str, sha256: str, timestamp: dt.datetime | None
+) -> list[str]:
+    """Store one graded notebook in a single transaction; return the questions whose override was kept."""
+    if not (result.graded and result.assignment):
+        raise ValueError("only graded results can be recorded; use record_failure for the others")
+    assignment = result.assignment
+    gradebook.update_or_create_student(student)
+    try:
+        submission = gradebook.find_submission(assignment, student)
+        if timestamp is not None:
+            submission.timestamp = timestamp
+    except MissingEntry:
+        with warnings.catch_warnings():  # nbgrader's add_submission trips SQLAlchemy's autoflush warnings
+            warnings.simplefilter("ignore", SAWarning)
+            gradebook.add_submission(assignment, student, timestamp=timestamp)
+    kept = []
+    for question in result.questions:
+        grade = gradebook.find_grade(question.grade_id, assignment, assignment, student)
+        if grade.manual_score is not None:
+            kept.append(question.grade_id)
+            continue
+        grade.auto_score = question.points
+        grade.needs_manual_grade = bool(REVIEW_FLAGS & set(question.flags))
+        if question.kind == "written":
+            comment = gradebook.find_comment(question.grade_id, assignment, assignment, student)
+            comment.auto_comment = question.feedback
+    _write_ledger(gradebook, assignment, student, sha256, result.submission, "graded", "")
+    gradebook.db.commit()
+    return kept
