@@ -12,7 +12,7 @@ SPHINXOPTS ?=
 SPHINXBUILD = $(BIN)/sphinx-build -c . -d $(BUILDDIR)/doctrees -W --keep-going -n $(SPHINXOPTS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html test eval release normalise lint format clean lock
+.PHONY: help venv html test eval bench release normalise lint format clean lock
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ normalise: $(STAMP)  ## Rewrite the exercise source notebooks in their normalise
 
 eval: $(STAMP)  ## Measure the rubric scorer against the labelled answers (kappa, agreement)
 	$(BIN)/python -m autograder.evaluate
+
+bench: $(STAMP)  ## Benchmark grade-all against nbgrader autograde (200 notebooks per assignment)
+	$(BIN)/python benchmarks/bench_grading.py --n $(or $(N),200)
 
 lint: $(STAMP)  ## Check the Python code with ruff
 	$(BIN)/ruff check .

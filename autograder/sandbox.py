@@ -150,6 +150,8 @@ def run_cells(
 ) -> SandboxResult:
     """Run ``(cell_id, source)`` pairs in a fresh sandbox; return the exported values as plain data."""
     limits = limits or Limits()
+    if data_dir is not None and not data_dir.is_dir():
+        data_dir = None  # a course without public data files
     bwrap = bubblewrap()
     if require_isolation and bwrap is None:
         raise RuntimeError("bubblewrap (bwrap) is required for isolation but is not installed")

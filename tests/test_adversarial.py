@@ -205,3 +205,8 @@ def test_no_sandbox_leftovers(tmp_path) -> None:
     for root in cgroups:
         assert not list(root.glob("autograder-*")), "a sandbox cgroup was left behind"
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_course_without_public_data_still_runs_code(tmp_path) -> None:
+    run = run_cells([("a", "x = 41 + 1")], ["x"], FAST, data_dir=tmp_path / "no-such-folder")
+    assert run.values == {"x": 42} and run.failure is None
