@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ CHILD = Path(__file__).with_name("sandbox_child.py")
 CGROUP_PIDS_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 OUTPUT_SHOWN_BYTES = 4096
+STALE_CGROUP_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class _PidsCgroup:
         if os.geteuid() != 0:
             return
         for root in CGROUP_PIDS_ROOTS:
+            _sweep_stale(root)
             if (root / "cgroup.procs").exists() and (
                 root == CGROUP_PIDS_ROOTS[0] or (root / "cgroup.subtree_control").exists()
             ):
@@ -96,6 +99,17 @@ class _PidsCgroup:
                     os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             self.path.rmdir()
+
+
+def _sweep_stale(root: Path) -> None:
+    """Remove sandbox cgroups left by a grader that was killed (empty, and older than a minute).
+
+    A younger one may belong to a grader that has created it and is about to join it.
+    """
+    for stale in root.glob("autograder-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > STALE_CGROUP_SECONDS:
+                stale.rmdir()  # fails, harmlessly, while any process is still inside
 
 
 def bubblewrap() -> str | None:
