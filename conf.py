@@ -22,6 +22,7 @@ extensions = [
     "sphinx_design",
     "sphinxcontrib.bibtex",
     "balancing_figures",
+    "balancing_notebooks",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
