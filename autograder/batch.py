@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +61,13 @@ def grade_all(
     limits: Limits | None = None,
     data_dir: Path | None = None,
     progress: bool = True,
+    workers: int | None = None,
 ) -> BatchSummary:
+    """Grade every submission under ``path`` into the gradebook at ``db_url``.
+
+    Notebooks are graded on ``workers`` threads (each one waits on its own sandbox process);
+    the gradebook is written only from this thread, one committed submission at a time.
+    """
     summary = BatchSummary()
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as extract_to:
         found = discover(path, Path(extract_to))
@@ -70,31 +78,43 @@ def grade_all(
             for assignment in course.assignments.values():
                 gb.ensure_assignment(book, assignment)
             book.db.commit()
-            bar = tqdm(found.submissions, desc="grading", unit="nb", disable=not progress, file=sys.stderr)
-            for submission in bar:
-                digest = sha256_of(submission.path)
-                try:
-                    assignment_id = submission.assignment or course.identify(read_notebook(submission.path)).id
-                except SubmissionError as error:
-                    assignment_id = submission.assignment or "unknown"
-                    gb.record_failure(book, assignment_id, submission.student, digest, str(submission.path), str(error))
-                    summary.failed.append((submission.student, str(error)))
-                    continue
-                entry = gb.ledger_entry(book, assignment_id, submission.student)
-                if entry and entry.sha256 == digest and entry.status == "graded" and not force:
-                    summary.skipped += 1
-                    continue
-                result = grade_notebook(submission.path, course, assignment_id, limits, data_dir)
-                if not result.graded:
-                    gb.record_failure(
-                        book, assignment_id, submission.student, digest, str(submission.path), result.reason
-                    )
-                    summary.failed.append((submission.student, result.reason))
-                    continue
-                kept = gb.record_result(book, result, submission.student, digest, submission.timestamp)
-                summary.overrides_kept += [(submission.student, q) for q in kept]
-                summary.graded += 1
-                summary.results.append((submission.student, result))
+            bar = tqdm(total=len(found.submissions), desc="grading", unit="nb", disable=not progress, file=sys.stderr)
+            with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+                pending = {}
+                for submission in found.submissions:
+                    digest = sha256_of(submission.path)
+                    try:
+                        assignment_id = submission.assignment or course.identify(read_notebook(submission.path)).id
+                    except SubmissionError as error:
+                        assignment_id = submission.assignment or "unknown"
+                        gb.record_failure(
+                            book, assignment_id, submission.student, digest, str(submission.path), str(error)
+                        )
+                        summary.failed.append((submission.student, str(error)))
+                        bar.update()
+                        continue
+                    entry = gb.ledger_entry(book, assignment_id, submission.student)
+                    if entry and entry.sha256 == digest and entry.status == "graded" and not force:
+                        summary.skipped += 1
+                        bar.update()
+                        continue
+                    future = pool.submit(grade_notebook, submission.path, course, assignment_id, limits, data_dir)
+                    pending[future] = (submission, digest, assignment_id)
+                for future in as_completed(pending):
+                    submission, digest, assignment_id = pending[future]
+                    result = future.result()
+                    if result.graded:
+                        kept = gb.record_result(book, result, submission.student, digest, submission.timestamp)
+                        summary.overrides_kept += [(submission.student, q) for q in kept]
+                        summary.graded += 1
+                        summary.results.append((submission.student, result))
+                    else:
+                        gb.record_failure(
+                            book, assignment_id, submission.student, digest, str(submission.path), result.reason
+                        )
+                        summary.failed.append((submission.student, result.reason))
+                    bar.update()
+            bar.close()
         finally:
             book.close()
     return summary

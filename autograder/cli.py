@@ -45,7 +45,9 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     db_url = args.db or f"sqlite:///{course.root.resolve() / 'gradebook.db'}"
     if not args.path.exists():
         raise SystemExit(f"autograder: {args.path} does not exist")
-    summary = grade_all(args.path, course, db_url, args.force, data_dir=course.root.parent / "book" / "data")
+    summary = grade_all(
+        args.path, course, db_url, args.force, data_dir=course.root.parent / "book" / "data", workers=args.workers
+    )
     print(summary.text())
     if args.csv:
         rows = export_csv(db_url, args.csv)
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--db", help="gradebook SQLAlchemy URL (default: the course's gradebook.db)")
     batch.add_argument("--force", action="store_true", help="regrade what is already graded (overrides are kept)")
     batch.add_argument("--csv", type=Path, help="also export every score to this CSV file")
+    batch.add_argument("--workers", type=int, help="notebooks graded at once (default: the number of cores)")
     batch.set_defaults(run=cmd_grade_all)
 
     check = commands.add_parser("check", help="check your notebook before you submit it")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, event, insert, select, text
 from sqlalchemy.exc import SAWarning
 
 from autograder.course import Assignment, nbgrader_meta
@@ -52,8 +52,22 @@ def open_gradebook(db_url: str) -> Gradebook:
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     gradebook = Gradebook(db_url)
+    if gradebook.engine.dialect.name == "sqlite":
+        # WAL lets readers (formgrader, a second batch) work while a batch writes, and NORMAL
+        # sync keeps every commit atomic and crash-safe without an fsync per submission.
+        with gradebook.engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        event.listen(gradebook.engine, "connect", _sqlite_pragmas)
+        gradebook.db.execute(text("PRAGMA synchronous=NORMAL"))
     _metadata.create_all(gradebook.engine)
     return gradebook
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 def ledger_entry(gradebook: Gradebook, assignment: str, student: str) -> LedgerEntry | None:
@@ -117,17 +131,20 @@ def record_result(
         with warnings.catch_warnings():  # nbgrader's add_submission trips SQLAlchemy's autoflush warnings
             warnings.simplefilter("ignore", SAWarning)
             gradebook.add_submission(assignment, student, timestamp=timestamp)
+    notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+    grades = {grade.name: grade for grade in notebook.grades}
+    comments = {comment.name: comment for comment in notebook.comments}
     kept = []
-    for question in result.questions:
-        grade = gradebook.find_grade(question.grade_id, assignment, assignment, student)
-        if grade.manual_score is not None:
-            kept.append(question.grade_id)
-            continue
-        grade.auto_score = question.points
-        grade.needs_manual_grade = bool(REVIEW_FLAGS & set(question.flags))
-        if question.kind == "written":
-            comment = gradebook.find_comment(question.grade_id, assignment, assignment, student)
-            comment.auto_comment = question.feedback
+    with gradebook.db.no_autoflush:
+        for question in result.questions:
+            grade = grades[question.grade_id]
+            if grade.manual_score is not None:
+                kept.append(question.grade_id)
+                continue
+            grade.auto_score = question.points
+            grade.needs_manual_grade = bool(REVIEW_FLAGS & set(question.flags))
+            if question.kind == "written" and question.grade_id in comments:
+                comments[question.grade_id].auto_comment = question.feedback
     _write_ledger(gradebook, assignment, student, sha256, result.submission, "graded", "")
     gradebook.db.commit()
     return kept

@@ -82,10 +82,11 @@ class _PidsCgroup:
                 self.path = candidate
                 return
 
-    def join(self) -> None:
-        """Runs in the forked child before exec, so the sandbox starts inside the cgroup."""
-        if self.path is not None:
-            (self.path / "cgroup.procs").write_text(str(os.getpid()))
+    def wrap(self, command: list[str]) -> list[str]:
+        """Prefix ``command`` so that it joins the cgroup before it starts (no preexec_fn, so threads are safe)."""
+        if self.path is None:
+            return command
+        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.path / "cgroup.procs"), *command]
 
     def remove(self) -> None:
         if self.path is None:
@@ -206,7 +207,7 @@ def run_cells(
         enforced += ["pids-cgroup"] if cgroup.path else ([] if os.geteuid() == 0 else ["nproc-rlimit"])
         try:
             process = subprocess.Popen(
-                command,
+                cgroup.wrap(command),
                 stdin=subprocess.PIPE,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -214,7 +215,6 @@ def run_cells(
                 env=env,
                 pass_fds=(write_end,),
                 start_new_session=True,
-                preexec_fn=cgroup.join,
             )
         except OSError as error:
             os.close(read_end)

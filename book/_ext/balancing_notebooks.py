@@ -42,9 +42,19 @@ def release(course: Path, assignments: list[str], out_dir: Path) -> None:
         shutil.copytree(course, copy, ignore=shutil.ignore_patterns("release", "submitted", "autograded", "*.db"))
         for assignment in assignments:
             result = subprocess.run(
-                [str(bin_dir / "nbgrader"), "generate_assignment", assignment, "--force", "--log-level=ERROR",
-                 f"--CourseDirectory.db_url=sqlite:///{copy / 'gradebook.db'}"],
-                cwd=copy, env=env, capture_output=True, text=True, check=False,
+                [
+                    str(bin_dir / "nbgrader"),
+                    "generate_assignment",
+                    assignment,
+                    "--force",
+                    "--log-level=ERROR",
+                    f"--CourseDirectory.db_url=sqlite:///{copy / 'gradebook.db'}",
+                ],
+                cwd=copy,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             released = copy / "release" / assignment / f"{assignment}.ipynb"
             if result.returncode != 0 or not released.exists():
