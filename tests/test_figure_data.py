@@ -59,6 +59,11 @@ def test_cold_war_bloc_capabilities_match_the_reference(nmc) -> None:
     series = capabilities.bloc_cinc_series(nmc)
     assert series.loc[1955, "NATO"] == pytest.approx(nato[1])
     assert series.loc[1950:1954, "Warsaw Pact"].isna().all(), "the Warsaw Pact did not exist before 1955"
+    germany = {1990: 260, 1991: 255}
+    for year, code in germany.items():  # counted once, under the code the data use that year
+        members = capabilities.bloc_members(year, "NATO")
+        assert code in members and ({255, 260} - {code}).isdisjoint(members)
+    assert series.loc[1991, "NATO"] == pytest.approx(0.293, abs=2e-3)
 
 
 def test_major_power_series_follow_the_spells(nmc, majors) -> None:

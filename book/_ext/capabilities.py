@@ -18,29 +18,21 @@ import pandas as pd
 NMC_FILE = "NMC-60-abridged.csv"
 MAJORS_FILE = "majors2016.csv"
 
-#: NATO members with their year of accession, up to the end of the Cold War
-#: (COW codes; West Germany is 260). Source: the North Atlantic Treaty and accession protocols.
-NATO_ACCESSION: dict[int, int] = {
-    2: 1949,
-    20: 1949,
-    200: 1949,
-    210: 1949,
-    211: 1949,
-    212: 1949,
-    220: 1949,
-    235: 1949,
-    325: 1949,
-    385: 1949,
-    390: 1949,
-    395: 1949,
-    350: 1952,
-    640: 1952,
-    260: 1955,
-    230: 1982,
+#: NATO members to the end of the Cold War: (first year, last year) of membership, by COW code.
+#: Source: the North Atlantic Treaty and the accession protocols. West Germany (260) joined in
+#: 1955; the COW data give unified Germany a new code (255) with rows from 1990, while West
+#: Germany's rows run to 1990, so 255 counts from 1991 so that Germany is not counted twice in 1990.
+NATO_MEMBERSHIP: dict[int, tuple[int, int]] = {
+    **dict.fromkeys((2, 20, 200, 210, 211, 212, 220, 235, 325, 385, 390, 395), (1949, 9999)),
+    350: (1952, 9999),  # Greece
+    640: (1952, 9999),  # Turkey
+    260: (1955, 1990),  # West Germany
+    255: (1991, 9999),  # unified Germany
+    230: (1982, 9999),  # Spain
 }
 
 #: Warsaw Pact members: (first year, last year) of membership. Albania stopped taking part
-#: in 1961 and withdrew formally in 1968; the GDR left with German unification in 1990.
+#: in the early 1960s and withdrew formally in 1968; the GDR left with German unification in 1990.
 WARSAW_PACT_MEMBERSHIP: dict[int, tuple[int, int]] = {
     365: (1955, 1991),
     290: (1955, 1991),
@@ -113,11 +105,10 @@ def concentration_by_year(nmc: pd.DataFrame, majors: pd.DataFrame) -> pd.DataFra
 
 def bloc_members(year: int, bloc: str) -> list[int]:
     """Members of ``"NATO"`` or ``"Warsaw Pact"`` in ``year``."""
-    if bloc == "NATO":
-        return sorted(c for c, joined in NATO_ACCESSION.items() if joined <= year)
-    if bloc == "Warsaw Pact":
-        return sorted(c for c, (a, b) in WARSAW_PACT_MEMBERSHIP.items() if a <= year <= b)
-    raise ValueError(f"unknown bloc {bloc!r}")
+    spans = {"NATO": NATO_MEMBERSHIP, "Warsaw Pact": WARSAW_PACT_MEMBERSHIP}.get(bloc)
+    if spans is None:
+        raise ValueError(f"unknown bloc {bloc!r}")
+    return sorted(code for code, (first, last) in spans.items() if first <= year <= last)
 
 
 def bloc_cinc(nmc: pd.DataFrame, year: int, members: Iterable[int]) -> tuple[int, float]:
