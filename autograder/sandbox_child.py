@@ -66,10 +66,16 @@ def main() -> None:
         raise CellTimeout()
 
     signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGXCPU, on_alarm)  # the per-cell CPU allowance ran out
     namespace: dict[str, object] = {"__name__": "__main__"}
     errors: dict[str, str] = {}
+    cell_seconds = int(request["limits"]["cell_seconds"])
+    _, notebook_cpu = resource.getrlimit(resource.RLIMIT_CPU)
     for cell_id, source in request["cells"]:
-        signal.alarm(int(request["limits"]["cell_seconds"]))
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        allowance = int(used.ru_utime + used.ru_stime) + cell_seconds + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (min(allowance, notebook_cpu - 1), notebook_cpu))
+        signal.alarm(cell_seconds)
         try:
             exec(compile(source, f"<cell {cell_id}>", "exec"), namespace)  # noqa: S102 - this is the sandbox
         except CellTimeout:

@@ -70,6 +70,10 @@ ATTACKS = {
     "raise-keyboardinterrupt": "raise KeyboardInterrupt",
     "infinite-loop": "while True:\n    pass",
     "sleep-past-limit": "import time\ntime.sleep(60)",
+    "cpu-loop-ignoring-alarm-catching-everything": (
+        "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nx = 0\nfor _ in range(3):\n"
+        "    try:\n        while True:\n            x += 1\n    except BaseException:\n        pass"
+    ),
     "ignore-alarm-and-loop": "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
     "memory-bomb": "hog = bytearray(8 * 1024**3)",
     "growing-memory": "hog = []\nwhile True:\n    hog.append(bytearray(50 * 1024**2))",
