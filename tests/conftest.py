@@ -12,7 +12,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
+COURSE = ROOT / "exercises"
+CH01_SOURCE = COURSE / "source" / "ch01-balancing" / "ch01-balancing.ipynb"
 SPHINX_BUILD = Path(sys.executable).parent / "sphinx-build"
+AUTOGRADER = Path(sys.executable).parent / "autograder"
+
+
+@pytest.fixture(scope="module")
+def course():
+    """The course as the grader sees it (imported lazily: the book tests do not need it)."""
+    from autograder.course import Course
+
+    return Course(COURSE)
 
 
 @dataclass(frozen=True)

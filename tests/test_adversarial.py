@@ -14,21 +14,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import CH01_SOURCE as SOURCE
+from conftest import COURSE, ROOT
 
 from autograder.course import Course
 from autograder.grading import grade_notebook
 from autograder.sandbox import Limits, bubblewrap, run_cells
 
-ROOT = Path(__file__).resolve().parent.parent
-COURSE = ROOT / "exercises"
-SOURCE = COURSE / "source" / "ch01-balancing" / "ch01-balancing.ipynb"
 FAST = Limits(cell_seconds=2, notebook_seconds=10, cpu_seconds=8, memory_bytes=1024**3, processes=24)
 HONEST = {"anarchy-test": 1.0, "internal-test": 2.0, "cases-test": 1.8}  # cases: three of five right
-
-
-@pytest.fixture(scope="module")
-def course() -> Course:
-    return Course(COURSE)
 
 
 def honest_notebook() -> nbformat.NotebookNode:

@@ -6,27 +6,16 @@ import csv
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import nbformat
-import pytest
+from conftest import AUTOGRADER
+from conftest import CH01_SOURCE as SOURCE
 
 from autograder import gradebook as gb
 from autograder.batch import export_csv, grade_all
-from autograder.course import Course
-
-ROOT = Path(__file__).resolve().parent.parent
-COURSE = ROOT / "exercises"
-SOURCE = COURSE / "source" / "ch01-balancing" / "ch01-balancing.ipynb"
-AUTOGRADER = Path(sys.executable).parent / "autograder"
-
-
-@pytest.fixture(scope="module")
-def course() -> Course:
-    return Course(COURSE)
 
 
 def notebook_with_anarchy(answer: str) -> str:

@@ -10,21 +10,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import AUTOGRADER, COURSE
+from conftest import CH01_SOURCE as SOURCE
 
 from autograder.check import check_notebook
 from autograder.course import Course
 from autograder.grading import grade_notebook
 from autograder.report import feedback_html, results_json
-
-ROOT = Path(__file__).resolve().parent.parent
-COURSE = ROOT / "exercises"
-SOURCE = COURSE / "source" / "ch01-balancing" / "ch01-balancing.ipynb"
-AUTOGRADER = Path(sys.executable).parent / "autograder"
-
-
-@pytest.fixture(scope="module")
-def course() -> Course:
-    return Course(COURSE)
 
 
 @pytest.fixture(scope="module")
