@@ -17,6 +17,13 @@ from chapters import (
 )
 from conftest import BuiltSite
 
+CHAPTER_ONE_QUESTIONS = [
+    "How does balancing differ from bandwagoning in the context of state behavior in international relations?",
+    "Discuss how the concept of balancing contributes to understanding the stability or instability of the "
+    "international system.",
+    "Evaluate the role of balancing in shaping foreign policy decisions among major global powers during the "
+    "21st century.",
+]
 TEMPLATE_ORDER = ["scope", "objectives", "must-know", "key terms", "review questions"]
 CHAPTERS = chapter_files()
 CHAPTER_IDS = [path.stem for path in CHAPTERS]
@@ -116,6 +123,14 @@ def test_review_questions_rise_in_depth_and_have_model_answers(path: Path) -> No
     for q in questions:
         assert q.text.endswith(("?", ".")), f"question {q.number} has no question text"
         assert q.model_answer and words(q.model_answer) >= 80, f"question {q.number}: model answer too short"
+
+
+def test_chapter_one_asks_the_three_review_questions_verbatim(built_site: BuiltSite) -> None:
+    chapter = parse_chapter(BOOK / "ch01-balancing.md")
+    assert [q.text for q in chapter.questions] == CHAPTER_ONE_QUESTIONS
+    page = " ".join(soup(built_site.outdir / "ch01-balancing.html").get_text(" ").split())
+    for question in CHAPTER_ONE_QUESTIONS:
+        assert question in page
 
 
 def test_model_answers_are_hidden_behind_a_toggle(built_site: BuiltSite) -> None:
