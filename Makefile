@@ -12,7 +12,7 @@ SPHINXOPTS ?=
 SPHINXBUILD = $(BIN)/sphinx-build -c . -d $(BUILDDIR)/doctrees -W --keep-going -n $(SPHINXOPTS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html test eval bench release normalise lint format clean lock
+.PHONY: help venv html test eval bench bench-site release normalise lint format clean lock
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,7 +30,13 @@ html: $(STAMP)  ## Build the site into _build/html (warnings are errors)
 	$(SPHINXBUILD) -b html book $(BUILDDIR)/html
 	@echo "The site is in $(BUILDDIR)/html/index.html"
 
-test: $(STAMP)  ## Run the test suite
+# axe-core, pinned in tests/browser/package-lock.json, is injected into pages by the browser tests.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the browser tests will be skipped (and fail with CI=true)"; fi
+
+test: $(STAMP) $(AXE)  ## Run the test suite (browser tests need /usr/bin/chromium and npm)
 	$(BIN)/python -m pytest
 
 ASSIGNMENTS := $(notdir $(wildcard exercises/source/ch*))
@@ -48,6 +54,9 @@ eval: $(STAMP)  ## Measure the rubric scorer against the labelled answers (kappa
 
 bench: $(STAMP)  ## Benchmark grade-all against nbgrader autograde (200 notebooks per assignment)
 	$(BIN)/python benchmarks/bench_grading.py --n $(or $(N),200)
+
+bench-site: $(STAMP)  ## Benchmark the site: build times, bytes and first paint of a chapter page
+	$(BIN)/python benchmarks/bench_site.py
 
 lint: $(STAMP)  ## Check the Python code with ruff
 	$(BIN)/ruff check .

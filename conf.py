@@ -23,6 +23,8 @@ extensions = [
     "sphinxcontrib.bibtex",
     "balancing_figures",
     "balancing_notebooks",
+    "balancing_theme",
+    "balancing_weight",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
@@ -39,7 +41,9 @@ bibtex_reference_style = "author_year"
 html_theme = "sphinx_book_theme"
 html_title = "Balancing"
 html_static_path = ["book/_static"]
+templates_path = ["book/_templates"]
 html_css_files = ["balancing.css"]
+html_js_files = ["balancing.js"]
 html_sourcelink_suffix = ""
 html_last_updated_fmt = ""
 html_theme_options = {
@@ -50,3 +54,5 @@ html_theme_options = {
     "home_page_in_toc": True,
     "navigation_with_keys": False,
 }
+# Without a default mode the theme's script logs "invalid theme mode" on every page.
+html_context = {"default_mode": "auto"}
