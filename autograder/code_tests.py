@@ -2,8 +2,14 @@
 
 The answers arrive from the sandbox as plain JSON and are rebuilt here into plain Python
 values (no student code, no objects with behaviour), so the trusted test code sees data
-only. Scoring follows nbgrader's rules: an exception scores zero; a last expression that
-is a number scores that number (partial credit); otherwise the cell earns full points.
+only. A test may also call a function the student wrote: each such call whose arguments
+are literals or the student's own variables is a *probe*. The grader sends the probe's
+text into the sandbox, which evaluates it after the last cell, and the test then sees the
+call replaced by the value that came back. The student's process thus learns the
+arguments a hidden test passes, never what the test expects.
+
+Scoring follows nbgrader's rules: an exception scores zero; a last expression that is a
+number scores that number (partial credit); otherwise the cell earns full points.
 Failures in the public part show their message; failures in the hidden part say only
 that a hidden test failed.
 """
@@ -51,8 +57,24 @@ def rebuild(value: object) -> object:
             return float(value["__float__"])
         if "__unsupported__" in value:
             return Unsupported(str(value["__unsupported__"]))
+        if "__series__" in value or "__frame__" in value:
+            return _rebuild_pandas(value)
         return {k: rebuild(v) for k, v in value.items()}
     return value
+
+
+def _rebuild_pandas(value: dict) -> object:
+    """A pandas Series or DataFrame from the lists the sandbox sent (data only: no code runs)."""
+    import pandas as pd  # only computational questions need it
+
+    try:
+        if "__series__" in value:
+            index, values, name = (rebuild(part) for part in value["__series__"])
+            return pd.Series(values, index=index, name=name)
+        index, columns, rows = (rebuild(part) for part in value["__frame__"])
+        return pd.DataFrame(rows, index=index, columns=columns)
+    except (TypeError, ValueError) as error:
+        return Unsupported(f"malformed table ({error})"[:200])
 
 
 def free_names(source: str) -> set[str]:
@@ -65,15 +87,88 @@ def free_names(source: str) -> set[str]:
 
 
 @dataclass(frozen=True)
+class ProbeFailure:
+    """A probe that raised or timed out in the sandbox; using its value fails the test."""
+
+    message: str
+
+
+def _is_probe(node: ast.AST, student_names: set[str]) -> bool:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in student_names):
+        return False
+    arguments = [*node.args, *(k.value for k in node.keywords)]
+    return all(_is_plain_argument(a, student_names) for a in arguments)
+
+
+def _is_plain_argument(node: ast.AST, student_names: set[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in student_names
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True
+
+
+def probes(source: str) -> list[str]:
+    """The calls of student functions a test cell makes, as the text the sandbox evaluates."""
+    tree = ast.parse(HIDDEN.sub(lambda m: m.group(1), source))
+    student_names = free_names(source)
+    return sorted({ast.unparse(n) for n in ast.walk(tree) if _is_probe(n, student_names)})
+
+
+class _ReplaceProbes(ast.NodeTransformer):
+    def __init__(self, student_names: set[str], probed: dict[str, object], prefix: str) -> None:
+        self.student_names = student_names
+        self.probed = probed
+        self.prefix = prefix
+        self.bindings: dict[str, object] = {}
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if _is_probe(node, self.student_names):
+            name = f"__probe_{self.prefix}{len(self.bindings)}"
+            self.bindings[name] = self.probed.get(ast.unparse(node), ProbeFailure("it was not evaluated"))
+            return ast.copy_location(ast.Name(name, ast.Load()), node)
+        return self.generic_visit(node)
+
+
+class _FailOnProbeFailure(ast.NodeTransformer):
+    """``__probe_3`` bound to a ProbeFailure becomes ``__fail(__probe_3)``, which raises its message."""
+
+    def __init__(self, failed: set[str]) -> None:
+        self.failed = failed
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.failed:
+            call = ast.Call(ast.Name("__fail", ast.Load()), [node], [])
+            return ast.copy_location(call, node)
+        return node
+
+
+def _raise_failure(failure: ProbeFailure) -> None:
+    raise RuntimeError(failure.message)
+
+
+@dataclass(frozen=True)
 class TestOutcome:
     points: float
     max_points: float
     message: str
 
 
-def _run(source: str, namespace: dict[str, object]) -> object:
-    """Execute ``source``; return the value of its last expression, if it ends in one."""
-    tree = ast.parse(source)
+def _prepare(
+    source: str, student_names: set[str], probed: dict[str, object], part: str
+) -> tuple[ast.Module, dict[str, object]]:
+    """Parse a part of a test cell with its probes replaced by names bound to their values."""
+    replacer = _ReplaceProbes(student_names, probed, part)
+    tree = replacer.visit(ast.parse(source))
+    failed = {name for name, value in replacer.bindings.items() if isinstance(value, ProbeFailure)}
+    tree = _FailOnProbeFailure(failed).visit(tree)
+    return ast.fix_missing_locations(tree), {**replacer.bindings, "__fail": _raise_failure}
+
+
+def _run(tree: ast.Module, namespace: dict[str, object]) -> object:
+    """Execute ``tree``; return the value of its last expression, if it ends in one."""
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     exec(compile(tree, "<test>", "exec"), namespace)  # noqa: S102 - the instructor's test, on plain data
     if last is None:
@@ -81,15 +176,21 @@ def _run(source: str, namespace: dict[str, object]) -> object:
     return eval(compile(ast.Expression(last.value), "<test>", "eval"), namespace)  # noqa: S307 - same
 
 
-def run_test(source: str, answers: dict[str, object], max_points: float) -> TestOutcome:
-    """Score one test cell (the instructor's version, hidden tests included) against ``answers``."""
-    needed = free_names(source)
+def run_test(
+    source: str, answers: dict[str, object], max_points: float, probed: dict[str, object] | None = None
+) -> TestOutcome:
+    """Score one test cell (the instructor's version, hidden tests included) against ``answers``
+    and the values of its probes (``probed``, from the sandbox)."""
+    student_names = free_names(source)
+    match = HIDDEN.search(source)
+    public, public_bindings = _prepare(HIDDEN.sub("", source), student_names, probed or {}, "public_")
+    hidden, hidden_bindings = _prepare(match.group(1) if match else "", student_names, probed or {}, "hidden_")
+    needed = {n.id for tree in (public, hidden) for n in ast.walk(tree) if isinstance(n, ast.Name)} & student_names
     missing = sorted(needed - set(answers))
     if missing:
         return TestOutcome(0.0, max_points, f"no answer: {', '.join(missing)} is not defined")
     namespace: dict[str, object] = {"__builtins__": builtins, **{n: answers[n] for n in needed}}
-    match = HIDDEN.search(source)
-    public = HIDDEN.sub("", source)
+    namespace |= public_bindings | hidden_bindings
     try:
         value = _run(public, namespace)
     except AssertionError as error:
@@ -98,7 +199,7 @@ def run_test(source: str, answers: dict[str, object], max_points: float) -> Test
         return TestOutcome(0.0, max_points, f"a public test failed: {type(error).__name__}: {error}"[:300])
     if match:
         try:
-            value = _run(match.group(1), namespace)
+            value = _run(hidden, namespace)
         except Exception:
             return TestOutcome(0.0, max_points, "a hidden test failed")
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import integrity
-from autograder.code_tests import free_names, rebuild, run_test
+from autograder.code_tests import ProbeFailure, free_names, probes, rebuild, run_test
 from autograder.course import Assignment, Course, nbgrader_meta
 from autograder.load import SubmissionError, read_notebook
 from autograder.rubric import score_answer
@@ -77,11 +77,14 @@ def _code_questions(nb: nbformat.NotebookNode, assignment: Assignment, limits: L
         if cell.cell_type == "code" and nbgrader_meta(cell).get("grade_id") not in tests
     ]
     exports = sorted(set().union(*(free_names(cell.source) for cell in tests.values())))
-    run = run_cells(to_run, exports, limits, data_dir)
+    calls = sorted(set().union(*(probes(cell.source) for cell in tests.values())))
+    run = run_cells(to_run, exports, limits, data_dir, probes=calls)
     answers = {name: rebuild(value) for name, value in run.values.items()}
+    probed: dict[str, object] = {call: rebuild(value) for call, value in run.probes.items()}
+    probed |= {call: ProbeFailure(error) for call, error in run.probe_errors.items()}
     questions = []
     for grade_id, cell in tests.items():
-        outcome = run_test(cell.source, answers, float(nbgrader_meta(cell)["points"]))
+        outcome = run_test(cell.source, answers, float(nbgrader_meta(cell)["points"]), probed)
         questions.append(QuestionResult(grade_id, "code", outcome.points, outcome.max_points, outcome.message))
     notes = [f"{cell_id}: {error}" for cell_id, error in run.errors.items()]
     if run.failure:

@@ -57,6 +57,8 @@ class SandboxResult:
     failure: str | None = None
     enforced: tuple[str, ...] = field(default_factory=tuple)
     output: str = ""  # the first few kilobytes the code printed, for feedback
+    probes: dict[str, object] = field(default_factory=dict)  # probe expression -> its plain value
+    probe_errors: dict[str, str] = field(default_factory=dict)  # probe expression -> what went wrong
 
 
 class _PidsCgroup:
@@ -162,8 +164,10 @@ def run_cells(
     limits: Limits | None = None,
     data_dir: Path | None = None,
     require_isolation: bool = False,
+    probes: Iterable[str] = (),
 ) -> SandboxResult:
-    """Run ``(cell_id, source)`` pairs in a fresh sandbox; return the exported values as plain data."""
+    """Run ``(cell_id, source)`` pairs in a fresh sandbox; return the exported values as plain data,
+    and the values of ``probes``, expressions evaluated in the student's namespace after the last cell."""
     limits = limits or Limits()
     if data_dir is not None and not data_dir.is_dir():
         data_dir = None  # a course without public data files
@@ -193,6 +197,7 @@ def run_cells(
         request = {
             "cells": list(cells),
             "exports": list(exports),
+            "probes": list(probes),
             "result_fd": write_end,
             "limits": {
                 "cell_seconds": limits.cell_seconds,
@@ -259,7 +264,17 @@ def run_cells(
             )
         values = decoded.get("values") if isinstance(decoded.get("values"), dict) else {}
         errors = decoded.get("errors") if isinstance(decoded.get("errors"), dict) else {}
-        return SandboxResult(values, {str(k): str(v) for k, v in errors.items()}, failure, tuple(enforced), shown)
+        probed = decoded.get("probes") if isinstance(decoded.get("probes"), dict) else {}
+        probe_errors = decoded.get("probe_errors") if isinstance(decoded.get("probe_errors"), dict) else {}
+        return SandboxResult(
+            values,
+            {str(k): str(v) for k, v in errors.items()},
+            failure,
+            tuple(enforced),
+            shown,
+            probed,
+            {str(k): str(v) for k, v in probe_errors.items()},
+        )
 
 
 def _last_snapshot(raw: bytes) -> object:

@@ -1,11 +1,14 @@
 """The program that runs a student's code cells, inside the sandbox. Standard library only.
 
 It reads one JSON request on stdin: the code cells, the names of the answer variables to
-export, and the limits. It applies the resource limits to itself before running any
-student code, runs the cells in one namespace as a kernel would, and after each cell
-writes the exported values as one line of plain JSON to the result file descriptor. Only values built from None, bool,
-int, float, str, list, tuple, dict and set cross back; anything else is reported by its
-type name. Nothing in this process is trusted by the grader: it only ever sees its answers.
+export, the probes (calls of the student's functions that the instructor's tests make), and
+the limits. It applies the resource limits to itself before running any student code, runs
+the cells in one namespace as a kernel would, and after each cell writes the exported values
+as one line of plain JSON to the result file descriptor; after the last cell it evaluates the
+probes and writes their values too. Only values built from None, bool, int, float, str, list,
+tuple, dict and set cross back, plus numpy and pandas values as tagged lists; anything else is
+reported by its type name. Nothing in this process is trusted by the grader: it only ever
+sees data.
 """
 
 from __future__ import annotations
@@ -42,7 +45,27 @@ def plain(value: object, depth: int = 0) -> object:
         return {"__set__": sorted(items, key=repr)}
     if isinstance(value, dict):
         return {"__dict__": [[plain(k, depth + 1), plain(v, depth + 1)] for k, v in list(value.items())[:MAX_ITEMS]]}
-    return {"__unsupported__": type(value).__name__}
+    return _plain_array(value, depth)
+
+
+def _plain_array(value: object, depth: int) -> object:
+    """numpy and pandas values, recognised by their module (this program imports neither)."""
+    module = type(value).__module__.split(".")[0]
+    kind = type(value).__name__
+    try:
+        if module == "numpy" and kind == "ndarray":
+            return plain(value.tolist(), depth + 1)
+        if module == "numpy":  # a numpy scalar
+            return plain(value.item(), depth + 1)
+        if module == "pandas" and kind == "Series":
+            parts = (list(value.index), value.tolist(), value.name)
+            return {"__series__": [plain(part, depth + 1) for part in parts]}
+        if module == "pandas" and kind == "DataFrame":
+            parts = (list(value.index), list(value.columns), value.values.tolist())
+            return {"__frame__": [plain(part, depth + 1) for part in parts]}
+    except Exception as error:  # a subclass or a broken object: report it, never crash the export
+        return {"__unsupported__": f"{kind} ({type(error).__name__})"}
+    return {"__unsupported__": kind}
 
 
 def apply_limits(limits: dict[str, int]) -> None:
@@ -54,6 +77,25 @@ def apply_limits(limits: dict[str, int]) -> None:
     if os.getuid() != 0:  # the kernel does not apply this limit to root; the grader uses a cgroup then
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails instead of killing us
+
+
+def evaluate_probes(
+    expressions: list[str], namespace: dict[str, object], seconds: int
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Evaluate each probe (a call of a student's function) in the student's namespace."""
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for expression in expressions:
+        signal.alarm(seconds)
+        try:
+            values[expression] = plain(eval(expression, namespace))  # noqa: S307 - this is the sandbox
+        except CellTimeout:
+            errors[expression] = f"it ran longer than {seconds} s and was stopped"
+        except BaseException as error:
+            errors[expression] = "".join(traceback.format_exception_only(type(error), error)).strip()[-500:]
+        finally:
+            signal.alarm(0)
+    return values, errors
 
 
 def main() -> None:
@@ -89,6 +131,10 @@ def main() -> None:
         values = {name: plain(namespace[name]) for name in request["exports"] if name in namespace}
         result.write(json.dumps({"values": values, "errors": errors}) + "\n")
         result.flush()
+    if request.get("probes"):
+        probes, probe_errors = evaluate_probes(request["probes"], namespace, cell_seconds)
+        snapshot = {"values": values, "errors": errors, "probes": probes, "probe_errors": probe_errors}
+        result.write(json.dumps(snapshot) + "\n")
     result.close()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):  # the student may have closed or replaced it
