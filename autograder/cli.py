@@ -25,7 +25,7 @@ def _course(path: Path) -> Course:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     course = _course(args.course)
-    result = grade_notebook(args.submission, course, args.assignment, data_dir=course.root.parent / "book" / "data")
+    result = grade_notebook(args.submission, course, args.assignment)
     if args.feedback:
         args.feedback.mkdir(parents=True, exist_ok=True)
         page = args.feedback / f"{args.submission.stem}-feedback.html"
@@ -45,9 +45,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     db_url = args.db or f"sqlite:///{course.root.resolve() / 'gradebook.db'}"
     if not args.path.exists():
         raise SystemExit(f"autograder: {args.path} does not exist")
-    summary = grade_all(
-        args.path, course, db_url, args.force, data_dir=course.root.parent / "book" / "data", workers=args.workers
-    )
+    summary = grade_all(args.path, course, db_url, args.force, workers=args.workers)
     print(summary.text())
     if args.csv:
         rows = export_csv(db_url, args.csv)

@@ -3,7 +3,7 @@
 The answers arrive from the sandbox as plain JSON and are rebuilt here into plain Python
 values (no student code, no objects with behaviour), so the trusted test code sees data
 only. A test may also call a function the student wrote: each such call whose arguments
-are literals or the student's own variables is a *probe*. The grader sends the probe's
+are built from literals and the student's own variables is a *probe*. The grader sends the probe's
 text into the sandbox, which evaluates it after the last cell, and the test then sees the
 call replaced by the value that came back. The student's process thus learns the
 arguments a hidden test passes, never what the test expects.
@@ -101,13 +101,13 @@ def _is_probe(node: ast.AST, student_names: set[str]) -> bool:
 
 
 def _is_plain_argument(node: ast.AST, student_names: set[str]) -> bool:
-    if isinstance(node, ast.Name):
-        return node.id in student_names
-    try:
-        ast.literal_eval(node)
-    except ValueError:
+    """An argument the sandbox can evaluate by itself: built from literals and the student's own
+    names only (``1913``, ``nmc``, ``nmc.drop(columns="cinc")``), never from the test's variables."""
+    scoped = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr)
+    if any(isinstance(n, scoped) for n in ast.walk(node)):
         return False
-    return True
+    allowed = student_names | set(dir(builtins))
+    return all(n.id in allowed for n in ast.walk(node) if isinstance(n, ast.Name))
 
 
 def probes(source: str) -> list[str]:

@@ -35,6 +35,7 @@ class Assignment:
     source: nbformat.NotebookNode
     rubrics: dict[str, QuestionRubric]
     published_answers: tuple[str, ...]
+    data_dir: Path | None = None  # the public data files nbgrader releases with the notebook
 
     @cached_property
     def cells(self) -> dict[str, nbformat.NotebookNode]:
@@ -72,6 +73,7 @@ class Course:
                 published_answers=tuple(
                     MODEL_ANSWER.findall(chapter.read_text(encoding="utf-8")) if chapter.exists() else ()
                 ),
+                data_dir=(path.parent / "data").resolve() if (path.parent / "data").is_dir() else None,
             )
         return found
 

@@ -134,14 +134,17 @@ def _written_questions(nb: nbformat.NotebookNode, assignment: Assignment) -> lis
 def grade_notebook(
     path: Path, course: Course, claimed: str | None = None, limits: Limits | None = None, data_dir: Path | None = None
 ) -> NotebookResult:
-    """Grade one notebook file; never raises for anything wrong with the submission itself."""
+    """Grade one notebook file; never raises for anything wrong with the submission itself.
+
+    The student's code sees ``data_dir`` as ``data/``; by default, the assignment's own public
+    data (``source/<assignment>/data/``), as a student who downloads the assignment has it."""
     try:
         nb = read_notebook(path)
         assignment = course.identify(nb, claimed)
     except SubmissionError as error:
         return NotebookResult(str(path), claimed, False, str(error))
     problems = tuple(integrity.check(nb, assignment))
-    code, execution, isolation = _code_questions(nb, assignment, limits, data_dir)
+    code, execution, isolation = _code_questions(nb, assignment, limits, data_dir or assignment.data_dir)
     written = _written_questions(nb, assignment)
     order = list(assignment.cells)
     questions = tuple(sorted(code + written, key=lambda q: order.index(q.grade_id)))

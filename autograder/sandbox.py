@@ -153,8 +153,10 @@ def _bwrap_command(bwrap: str, scratch: Path, data_dir: Path | None) -> list[str
         "--chdir",
         "/submission",
     ]
-    if data_dir is not None:
-        command += ["--ro-bind", str(data_dir), "/submission/data"]
+    if data_dir is not None:  # file by file, resolving links (a course's data may link to shared files)
+        for path in sorted(data_dir.rglob("*")):
+            if path.is_file():
+                command += ["--ro-bind", str(path.resolve()), f"/submission/data/{path.relative_to(data_dir)}"]
     return [*command, "--"]
 
 
@@ -169,8 +171,8 @@ def run_cells(
     """Run ``(cell_id, source)`` pairs in a fresh sandbox; return the exported values as plain data,
     and the values of ``probes``, expressions evaluated in the student's namespace after the last cell."""
     limits = limits or Limits()
-    if data_dir is not None and not data_dir.is_dir():
-        data_dir = None  # a course without public data files
+    if data_dir is not None:  # bubblewrap needs an absolute path; a course may have no public data
+        data_dir = data_dir.resolve() if data_dir.is_dir() else None
     bwrap = bubblewrap()
     if require_isolation and bwrap is None:
         raise RuntimeError("bubblewrap (bwrap) is required for isolation but is not installed")
@@ -178,7 +180,7 @@ def run_cells(
         scratch = Path(private) / "work"
         scratch.mkdir()
         if data_dir is not None and bwrap is None:
-            shutil.copytree(data_dir, scratch / "data")
+            shutil.copytree(data_dir, scratch / "data")  # copies the files that links point to
         output = open(Path(private) / "output.txt", "wb")  # noqa: SIM115 - closed below, after the child
         read_end, write_end = os.pipe()
         python = str(Path(sys.executable))

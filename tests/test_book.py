@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from chapters import (
     term_targets,
     words,
 )
-from conftest import BuiltSite
+from conftest import COURSE, BuiltSite
 
 CHAPTER_ONE_QUESTIONS = [
     "How does balancing differ from bandwagoning in the context of state behavior in international relations?",
@@ -131,6 +132,24 @@ def test_chapter_one_asks_the_three_review_questions_verbatim(built_site: BuiltS
     page = " ".join(soup(built_site.outdir / "ch01-balancing.html").get_text(" ").split())
     for question in CHAPTER_ONE_QUESTIONS:
         assert question in page
+
+
+ASSIGNMENTS = sorted(path.parent.name for path in COURSE.glob("source/*/*.ipynb"))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_chapter_offers_its_exercise_notebook_for_download(built_site: BuiltSite, assignment: str) -> None:
+    section = soup(built_site.outdir / f"{assignment}.html").select_one("section#exercise-notebook")
+    assert section is not None, f"{assignment}.md has no '## Exercise notebook' section"
+    links = [a["href"] for a in section.select("a.download[href]")]
+    assert any(href.endswith((f"/{assignment}.ipynb", f"/{assignment}.zip")) for href in links), links
+    assert all((built_site.outdir / href).is_file() for href in links)
+    data = COURSE / "source" / assignment / "data"
+    if data.is_dir():  # the folder the notebook reads must come with it
+        archive = next(built_site.outdir / href for href in links if href.endswith(".zip"))
+        names = set(zipfile.ZipFile(archive).namelist())
+        wanted = {f"{assignment}/{assignment}.ipynb"} | {f"{assignment}/data/{p.name}" for p in data.iterdir()}
+        assert wanted <= names
 
 
 def test_model_answers_are_hidden_behind_a_toggle(built_site: BuiltSite) -> None:

@@ -24,8 +24,11 @@ def grade(student_code: str, test: str = TEST, points: float = 3.0):
 
 
 def test_calls_with_literal_or_student_arguments_are_probes() -> None:
-    source = "_data = [1]\nassert f(1913) == 2\nassert g(x, n=3)\nassert f(_data) == 1\nassert len(h()) == 0"
-    assert probes(source) == ["f(1913)", "g(x, n=3)", "h()"]
+    source = (
+        "_data = [1]\nassert f(1913) == 2\nassert g(x, n=3)\nassert f(_data) == 1\nassert len(h()) == 0\n"
+        "assert f(x.drop(columns='cinc')) == 1\nassert f([y for y in x]) == 1"
+    )
+    assert probes(source) == ["f(1913)", "f(x.drop(columns='cinc'))", "g(x, n=3)", "h()"]
 
 
 def test_a_correct_function_earns_full_points_through_pandas_values() -> None:

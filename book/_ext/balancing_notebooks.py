@@ -3,8 +3,10 @@
 At ``builder-inited`` it runs nbgrader's own ``generate_assignment`` (so solutions and hidden
 tests are stripped, cells locked and checksummed exactly as nbgrader does it) in a private
 copy of the course, and copies each student version to ``book/_generated/notebooks/``.
-Chapters link to it with ``{download}``. It reruns only when a source notebook is newer
-than its released copy, so a one-chapter edit does not wait for nbgrader.
+Chapters link to it with ``{download}``; an assignment released with data files is also
+offered as ``<assignment>.zip``, the whole folder a student needs. It reruns only when a
+source notebook is newer than its released copy, so a one-chapter edit does not wait for
+nbgrader.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ def release(course: Path, assignments: list[str], out_dir: Path) -> None:
                 raise ExtensionError(f"nbgrader could not release {assignment}:\n{result.stderr[-2000:]}")
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(released, out_dir / released.name)
+            if len(list(released.parent.rglob("*"))) > 1:  # the notebook comes with data: offer the folder
+                shutil.make_archive(str(out_dir / assignment), "zip", released.parent.parent, assignment)
             logger.info("balancing_notebooks: released %s", assignment)
 
 
