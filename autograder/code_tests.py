@@ -117,6 +117,15 @@ def probes(source: str) -> list[str]:
     return sorted({ast.unparse(n) for n in ast.walk(tree) if _is_probe(n, student_names)})
 
 
+def answer_names(source: str) -> set[str]:
+    """The student's variables a test cell reads outside its probes: the values the sandbox must send.
+
+    A data frame passed only to a student's function (``share(nmc, 1913)``) stays in the sandbox."""
+    student_names = free_names(source)
+    tree = _ReplaceProbes(student_names, {}, "").visit(ast.parse(HIDDEN.sub(lambda m: m.group(1), source)))
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & student_names
+
+
 class _ReplaceProbes(ast.NodeTransformer):
     def __init__(self, student_names: set[str], probed: dict[str, object], prefix: str) -> None:
         self.student_names = student_names

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import integrity
-from autograder.code_tests import ProbeFailure, free_names, probes, rebuild, run_test
+from autograder.code_tests import ProbeFailure, answer_names, probes, rebuild, run_test
 from autograder.course import Assignment, Course, nbgrader_meta
 from autograder.load import SubmissionError, read_notebook
 from autograder.rubric import score_answer
@@ -76,7 +76,7 @@ def _code_questions(nb: nbformat.NotebookNode, assignment: Assignment, limits: L
         for i, cell in enumerate(nb.cells)
         if cell.cell_type == "code" and nbgrader_meta(cell).get("grade_id") not in tests
     ]
-    exports = sorted(set().union(*(free_names(cell.source) for cell in tests.values())))
+    exports = sorted(set().union(*(answer_names(cell.source) for cell in tests.values())))
     calls = sorted(set().union(*(probes(cell.source) for cell in tests.values())))
     run = run_cells(to_run, exports, limits, data_dir, probes=calls)
     answers = {name: rebuild(value) for name, value in run.values.items()}

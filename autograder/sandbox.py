@@ -290,12 +290,13 @@ def _last_snapshot(raw: bytes) -> object:
 
 
 def _read_capped(fd: int, chunks: list[bytes]) -> None:
+    """Read the child's results, keeping at most MAX_RESULT_BYTES (and one byte more, to tell)."""
     total = 0
     with os.fdopen(fd, "rb") as stream:
         while block := stream.read(65536):
+            if total <= MAX_RESULT_BYTES:
+                chunks.append(block[: MAX_RESULT_BYTES + 1 - total])
             total += len(block)
-            if total <= MAX_RESULT_BYTES + 1:
-                chunks.append(block)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

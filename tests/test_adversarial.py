@@ -217,3 +217,10 @@ def test_stale_cgroups_of_a_killed_grader_are_swept() -> None:
 def test_a_course_without_public_data_still_runs_code(tmp_path) -> None:
     run = run_cells([("a", "x = 41 + 1")], ["x"], FAST, data_dir=tmp_path / "no-such-folder")
     assert run.values == {"x": 42} and run.failure is None
+
+
+def test_answers_too_large_to_read_are_refused_with_a_reason_not_truncated() -> None:
+    # 20 MB of answers: the grader keeps at most 16 MB, so it must say so instead of
+    # silently falling back to an earlier, smaller snapshot.
+    run = run_cells([("small", "x = 1"), ("huge", "x = 'y' * (20 * 1024 * 1024)")], ["x"])
+    assert run.values == {} and run.failure == "the answers were too large to read"
