@@ -15,9 +15,10 @@ import nbformat
 from autograder import integrity
 from autograder.code_tests import ProbeFailure, answer_names, probes, rebuild, run_test
 from autograder.course import Assignment, Course, nbgrader_meta
+from autograder.literal import encoded, literal_answers
 from autograder.load import SubmissionError, read_notebook
 from autograder.rubric import score_answer
-from autograder.sandbox import Limits, run_cells
+from autograder.sandbox import Limits, SandboxResult, run_cells
 
 UNANSWERED = {"", "YOUR ANSWER HERE"}
 
@@ -78,7 +79,11 @@ def _code_questions(nb: nbformat.NotebookNode, assignment: Assignment, limits: L
     ]
     exports = sorted(set().union(*(answer_names(cell.source) for cell in tests.values())))
     calls = sorted(set().union(*(probes(cell.source) for cell in tests.values())))
-    run = run_cells(to_run, exports, limits, data_dir, probes=calls)
+    literal = None if calls else literal_answers(source for _, source in to_run)
+    if literal is not None:  # nothing to run: every answer is a literal
+        run = SandboxResult(encoded(literal, exports), {}, enforced=("no-code-run",))
+    else:
+        run = run_cells(to_run, exports, limits, data_dir, probes=calls)
     answers = {name: rebuild(value) for name, value in run.values.items()}
     probed: dict[str, object] = {call: rebuild(value) for call, value in run.probes.items()}
     probed |= {call: ProbeFailure(error) for call, error in run.probe_errors.items()}

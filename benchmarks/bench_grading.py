@@ -1,9 +1,10 @@
 """Benchmark: ``autograder grade-all`` against stock ``nbgrader autograde`` on the same submissions.
 
 ``make bench`` (or ``python benchmarks/bench_grading.py --n 200``) writes N varied submissions
-of each assignment with code questions into a private copy of the course, grades them both
-ways on this machine in this run, checks that the code questions' scores agree, and prints
-notebooks per second for both and the ratio.
+of each assignment (each answer the solution or the prepared partly-right one, at random)
+into a private copy of the course, grades them both ways on this machine in this run, checks
+that the code questions' scores agree, and prints notebooks per second for both and the ratio.
+``--assignments`` limits the run to some assignments.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import time
 from pathlib import Path
 
 import nbformat
+import yaml
 from nbgrader.api import Gradebook
 
 ROOT = Path(__file__).resolve().parent.parent
+PARTLY_RIGHT = ROOT / "tests" / "data" / "partly-right"
 BIN = Path(sys.executable).parent
 ANSWERS = {
     "anarchy-answer": ['anarchy_answer = "b"', 'anarchy_answer = "a"', 'anarchy_answer = "d"'],
@@ -45,15 +48,29 @@ ANSWERS = {
 }
 
 
+def answer_variants(source: nbformat.NotebookNode, assignment: str) -> dict[str, list[str]]:
+    """For each answer cell: the solution, the prepared partly-right answer, and chapter 1's extras."""
+    prepared = yaml.safe_load((PARTLY_RIGHT / f"{assignment}.yaml").read_text(encoding="utf-8"))["answers"]
+    variants: dict[str, list[str]] = {}
+    for cell in source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            grade_id = meta["grade_id"]
+            variants[grade_id] = [cell.source, *([prepared[grade_id]] if grade_id in prepared else [])]
+            variants[grade_id] += ANSWERS.get(grade_id, [])
+    return variants
+
+
 def make_submissions(course: Path, assignment: str, n: int, seed: int = 7) -> None:
     source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    variants = answer_variants(source, assignment)
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not a secret
     for i in range(n):
         nb = nbformat.from_dict(source)
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in ANSWERS:
-                cell.source = rng.choice(ANSWERS[grade_id])
+            if grade_id in variants:
+                cell.source = rng.choice(variants[grade_id])
         folder = course / "submitted" / f"student{i:04d}" / assignment
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{assignment}.ipynb")
@@ -71,12 +88,12 @@ def code_scores(db_url: str, assignment: str) -> dict[tuple[str, str], float]:
         }
 
 
-def run(n: int) -> int:
+def run(n: int, only: list[str] | None = None) -> int:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         course = Path(tmp) / "exercises"
         shutil.copytree(ROOT / "exercises", course, ignore=shutil.ignore_patterns("release", "submitted", "*.db"))
-        assignments = sorted(p.name for p in (course / "source").iterdir())
+        assignments = only or sorted(p.name for p in (course / "source").iterdir())
         print(f"{'assignment':16} {'n':>4} {'autograder nb/s':>16} {'nbgrader nb/s':>14} {'ratio':>6} agree")
         for assignment in assignments:
             make_submissions(course, assignment, n)
@@ -127,7 +144,9 @@ def run(n: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="submissions per assignment")
-    return run(parser.parse_args().n)
+    parser.add_argument("--assignments", nargs="*", help="only these assignments (default: all)")
+    args = parser.parse_args()
+    return run(args.n, args.assignments)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ not about alliances", "rather than opposing"), so a negated idea earns nothing w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from autograder.rubric.model import Alternative, Concept, Pattern
 from autograder.rubric.text import Sentence
 
@@ -33,11 +35,18 @@ def _part_matches(part: tuple[str, bool], word: str, word_stem: str) -> bool:
 def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
     """Start positions of the pattern's word sequence in the sentence."""
     n = len(pattern.parts)
+    first, is_prefix = pattern.parts[0]
+    if is_prefix:
+        candidates: Iterable[int] = (i for i, word in enumerate(sentence.words) if word.startswith(first))
+    else:
+        candidates = sentence.stem_index.get(first, ())
     return [
         i
-        for i in range(len(sentence.words) - n + 1)
-        if all(
-            _part_matches(part, sentence.words[i + k], sentence.stems[i + k]) for k, part in enumerate(pattern.parts)
+        for i in candidates
+        if i + n <= len(sentence.words)
+        and all(
+            _part_matches(part, sentence.words[i + k], sentence.stems[i + k])
+            for k, part in enumerate(pattern.parts[1:], start=1)
         )
     ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 
@@ -44,6 +44,14 @@ class Sentence:
     words: tuple[str, ...]
     stems: tuple[str, ...]
     clauses: tuple[int, ...]
+
+    @cached_property
+    def stem_index(self) -> dict[str, tuple[int, ...]]:
+        """Where each stem occurs: a rubric asks about hundreds of patterns per sentence."""
+        index: dict[str, list[int]] = {}
+        for position, word_stem in enumerate(self.stems):
+            index.setdefault(word_stem, []).append(position)
+        return {word_stem: tuple(positions) for word_stem, positions in index.items()}
 
 
 def split_sentences(text: str) -> list[Sentence]:
