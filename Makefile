@@ -12,7 +12,7 @@ SPHINXOPTS ?=
 SPHINXBUILD = $(BIN)/sphinx-build -c . -d $(BUILDDIR)/doctrees -W --keep-going -n $(SPHINXOPTS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html test eval bench bench-site release normalise lint format clean lock
+.PHONY: help venv html test eval bench bench-site bench-service release normalise lint format clean lock
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ bench: $(STAMP)  ## Benchmark grade-all against nbgrader autograde (200 notebook
 
 bench-site: $(STAMP)  ## Benchmark the site: build times, bytes and first paint of a chapter page
 	$(BIN)/python benchmarks/bench_site.py
+
+bench-service: $(STAMP)  ## Benchmark the submission service: 200 uploads from 20 clients
+	$(BIN)/python benchmarks/bench_service.py
 
 lint: $(STAMP)  ## Check the Python code with ruff
 	$(BIN)/ruff check .

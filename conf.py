@@ -6,6 +6,7 @@ sources live in ``book/``; the Makefile calls ``sphinx-build -c . book _build/ht
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,19 @@ extensions = [
     "balancing_weight",
 ]
 
-myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "substitution"]
+
+# A course that runs the submission service (`autograder serve`) sets its address here (or in the
+# environment when it builds the site); the chapters' exercise sections then link to it.
+balancing_submission_url = os.environ.get("BALANCING_SUBMISSION_URL", "")
+myst_substitutions = {
+    "how_to_submit": (
+        f"submit it at [your course's submission service]({balancing_submission_url}), which grades it in seconds"
+        if balancing_submission_url
+        else "hand it in the way your instructor asks: through the course's submission service if it runs one "
+        "(`autograder serve`), nbgrader's exchange, or your learning platform"
+    )
+}
 myst_heading_anchors = 3
 
 exclude_patterns = ["_parts", "data", "CONTRIBUTING.md", "_ext", "**/README.md"]

@@ -1,4 +1,5 @@
-"""The ``autograder`` command: grade a notebook or a class, or check a notebook before submitting."""
+"""The ``autograder`` command: grade a notebook or a class, check a notebook before submitting,
+run the submission service and issue its access codes."""
 
 from __future__ import annotations
 
@@ -59,6 +60,43 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ready else 1
 
 
+def _service_db(args: argparse.Namespace, course: Course) -> str:
+    return args.db or f"sqlite:///{course.root.resolve() / 'gradebook.db'}"
+
+
+def _secret_file(course: Course) -> Path:
+    return course.root.resolve() / ".autograder-service-secret"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from autograder.service.app import Settings, create_app
+
+    course = _course(args.course)
+    settings = Settings(course.root, _service_db(args, course), _secret_file(course), args.workers)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    from autograder.service import access, store
+
+    course = _course(args.course)
+    engine = store.connect(_service_db(args, course))
+    secret = access.load_secret(_secret_file(course))
+    try:
+        if args.action == "import":
+            count = access.import_roster(engine, secret, args.file, args.out)
+            print(f"issued access codes to {count} students: give each one theirs from {args.out}")
+        else:
+            code = access.issue(engine, secret, args.name, "instructor")
+            print(f"access code for instructor {args.name}: {code}")
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"autograder roster: {error}") from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Grade Balancing's exercise notebooks.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +121,25 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check your notebook before you submit it")
     check.add_argument("notebook", type=Path)
     check.set_defaults(run=cmd_check)
+
+    serve = commands.add_parser("serve", help="run the submission service (uploads, queue, feedback)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--course", type=Path, default=DEFAULT_COURSE, help="the nbgrader course folder")
+    serve.add_argument("--db", help="gradebook SQLAlchemy URL (default: the course's gradebook.db)")
+    serve.add_argument("--workers", type=int, default=2, help="notebooks graded at once")
+    serve.set_defaults(run=cmd_serve)
+
+    roster = commands.add_parser("roster", help="issue access codes for the submission service")
+    roster.add_argument("--course", type=Path, default=DEFAULT_COURSE, help="the nbgrader course folder")
+    roster.add_argument("--db", help="gradebook SQLAlchemy URL (default: the course's gradebook.db)")
+    actions = roster.add_subparsers(dest="action", required=True)
+    imported = actions.add_parser("import", help="issue a code to every student of a roster CSV (column 'id')")
+    imported.add_argument("file", type=Path)
+    imported.add_argument("--out", type=Path, default=Path("access-codes.csv"), help="where the codes are written")
+    instructor = actions.add_parser("instructor", help="issue an instructor's code")
+    instructor.add_argument("name")
+    roster.set_defaults(run=cmd_roster)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""The submission service (``autograder serve``): uploads, a durable grading queue, feedback pages."""
