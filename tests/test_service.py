@@ -19,9 +19,9 @@ import httpx
 import nbformat
 import pytest
 import yaml
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from service_runner import Service, prepare
-from site_server import CHROMIUM, CHROMIUM_ARGS, require_browser_tools
+from site_server import chromium
 
 pytestmark = pytest.mark.browser
 ASSIGNMENT = "ch01-balancing"
@@ -59,11 +59,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_browser_tools()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def sign_in(browser: Browser, service: Service, who: str) -> Page:

@@ -20,8 +20,8 @@ import pytest
 from bs4 import BeautifulSoup
 from chapters import chapter_files
 from conftest import ROOT, BuiltSite
-from playwright.sync_api import Browser, Page, Request, sync_playwright
-from site_server import AXE, CHROMIUM, CHROMIUM_ARGS, Served, require_browser_tools, serve
+from playwright.sync_api import Browser, Page, Request
+from site_server import AXE, Served, chromium, serve
 
 pytestmark = pytest.mark.browser
 CHAPTERS = [path.stem for path in chapter_files()]
@@ -39,11 +39,8 @@ def site(built_site: BuiltSite) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_browser_tools()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Visit:

@@ -115,42 +115,30 @@ class Submission:
 COLUMNS = [c for c in SUBMISSIONS.c if c.name != "content"]
 
 
-def enqueue(engine: Engine, student: str, assignment: str, filename: str, content: bytes) -> int:
+def _insert(engine: Engine, **values: Any) -> int:
     with engine.begin() as connection:
-        row = connection.execute(
-            insert(SUBMISSIONS)
-            .values(
-                student=student,
-                assignment=assignment,
-                filename=filename,
-                content=content,
-                uploaded_at=now(),
-                status="queued",
-                reason="",
-            )
-            .returning(SUBMISSIONS.c.id)
-        ).one()
-    return int(row.id)
+        row = connection.execute(insert(SUBMISSIONS).values(uploaded_at=now(), **values).returning(SUBMISSIONS.c.id))
+        return int(row.one().id)
+
+
+def enqueue(engine: Engine, student: str, assignment: str, filename: str, content: bytes) -> int:
+    return _insert(
+        engine, student=student, assignment=assignment, filename=filename, content=content, status="queued", reason=""
+    )
 
 
 def record_refusal(engine: Engine, student: str, assignment: str, filename: str, content: bytes, reason: str) -> int:
     """An upload that is not a gradable notebook: kept, with the reason, and never queued."""
-    with engine.begin() as connection:
-        row = connection.execute(
-            insert(SUBMISSIONS)
-            .values(
-                student=student,
-                assignment=assignment,
-                filename=filename,
-                content=content,
-                uploaded_at=now(),
-                status="failed",
-                reason=reason,
-                graded_at=now(),
-            )
-            .returning(SUBMISSIONS.c.id)
-        ).one()
-    return int(row.id)
+    return _insert(
+        engine,
+        student=student,
+        assignment=assignment,
+        filename=filename,
+        content=content,
+        status="failed",
+        reason=reason,
+        graded_at=now(),
+    )
 
 
 def requeue_interrupted(engine: Engine) -> int:
