@@ -78,6 +78,7 @@ def grade_all(
             for assignment in course.assignments.values():
                 gb.ensure_assignment(book, assignment)
             book.db.commit()
+            late_step = gb.late_penalties(course.root)
             bar = tqdm(total=len(found.submissions), desc="grading", unit="nb", disable=not progress, file=sys.stderr)
             with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
                 pending = {}
@@ -105,6 +106,7 @@ def grade_all(
                     result = future.result()
                     if result.graded:
                         kept = gb.record_result(book, result, submission.student, digest, submission.timestamp)
+                        gb.apply_late_penalty(book, assignment_id, submission.student, late_step)
                         summary.overrides_kept += [(submission.student, q) for q in kept]
                         summary.graded += 1
                         summary.results.append((submission.student, result))

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, event, insert, select, text
 from sqlalchemy.exc import SAWarning
+from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.course import Assignment, nbgrader_meta
 from autograder.grading import NotebookResult
@@ -108,6 +110,28 @@ def ensure_assignment(gradebook: Gradebook, assignment: Assignment) -> None:
             )
         if meta.get("solution"):
             gradebook.update_or_create_solution_cell(grade_id, assignment.id, assignment.id)
+
+
+def late_penalties(course_root: Path) -> AssignLatePenalties:
+    """nbgrader's late-penalty step, configured from the course's nbgrader_config.py as autograde would be."""
+    config_file = course_root / "nbgrader_config.py"
+    config = PyFileConfigLoader(config_file.name, path=str(course_root)).load_config() if config_file.exists() else None
+    step = AssignLatePenalties(config=config) if config is not None else AssignLatePenalties()
+    step.init_plugin()
+    return step
+
+
+def apply_late_penalty(gradebook: Gradebook, assignment: str, student: str, step: AssignLatePenalties) -> float | None:
+    """Set the submission's late penalty from nbgrader's due date and plugin, as ``nbgrader autograde`` does."""
+    submission = gradebook.find_submission(assignment, student)
+    notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+    notebook.late_submission_penalty = None
+    if submission.total_seconds_late > 0:
+        penalty = step.plugin_inst.late_submission_penalty(student, notebook.score, submission.total_seconds_late)
+        if penalty is not None:
+            notebook.late_submission_penalty = min(max(float(penalty), 0.0), notebook.score)
+    gradebook.db.commit()
+    return notebook.late_submission_penalty
 
 
 def record_failure(gradebook: Gradebook, assignment: str, student: str, sha256: str, file: str, reason: str) -> None:

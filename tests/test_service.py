@@ -213,3 +213,32 @@ def test_a_load_of_uploads_with_a_crash_in_the_middle_loses_nothing(tmp_path: Pa
     assert sorted(name for name, _, _ in rows) == sorted(f"{s}-{n}.ipynb" for s, n, _ in uploads)
     assert {status for _, status, _ in rows} == {"graded"}
     assert {round(score, 2) for _, _, score in rows} == {6.47}
+
+
+def test_a_late_upload_gets_nbgraders_late_penalty(tmp_path: Path) -> None:
+    from autograder.course import Course
+    from autograder.gradebook import open_gradebook
+    from autograder.service import store
+    from autograder.service.worker import Workers
+
+    service = prepare(tmp_path, ["ada"])
+    config = service.course / "nbgrader_config.py"
+    config.write_text(config.read_text() + '\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    db_url = f"sqlite:///{service.course / 'gradebook.db'}"
+    book = open_gradebook(db_url)
+    book.update_or_create_assignment(ASSIGNMENT, duedate="2020-01-01 00:00:00")
+    book.close()
+    engine = store.connect(db_url)
+    source = (service.course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    submission_id = store.enqueue(engine, "ada", ASSIGNMENT, "late.ipynb", source)
+    workers = Workers(engine, Course(service.course), db_url, count=1)
+    workers.start()
+    try:
+        deadline = time.monotonic() + 60
+        while store.submission(engine, submission_id).status != "graded" and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        workers.stop()
+    graded = store.submission(engine, submission_id)
+    assert graded.late_seconds > 0 and graded.score == 18
+    assert graded.result["late_penalty"] == 18  # nbgrader's "zero" rule: a late notebook scores nothing

@@ -41,6 +41,7 @@ class Workers:
         for assignment in course.assignments.values():
             gb.ensure_assignment(self.gradebook, assignment)
         self.gradebook.db.commit()
+        self.late_step = gb.late_penalties(course.root)
         self.threads = [threading.Thread(target=self._run, name=f"grader-{i}", daemon=True) for i in range(count)]
 
     def start(self) -> None:
@@ -86,7 +87,9 @@ class Workers:
                 gb.record_result(
                     self.gradebook, result, row.student, hashlib.sha256(content).hexdigest(), row.uploaded_at
                 )
+                penalty = gb.apply_late_penalty(self.gradebook, assignment, row.student, self.late_step)
             detail = results_json(result)
+            detail["late_penalty"] = penalty
             for test, question in zip(detail["tests"], result.questions, strict=True):
                 test["criteria"] = [{"id": cid, "met": met} for cid, met, _ in question.criteria]
             store.finish(
