@@ -2,7 +2,8 @@
 
 Negation is scoped to the clause and to the few words before the match ("balancing is
 not about alliances", "rather than opposing"), so a negated idea earns nothing while
-"not only ... but also" still counts.
+"not only ... but also" still counts. A negator that belongs to another concept of the
+same idea ("*no coalition* could catch up") is that concept's wording, not a negation.
 """
 
 from __future__ import annotations
@@ -51,11 +52,14 @@ def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
     ]
 
 
-def is_negated(sentence: Sentence, position: int) -> bool:
-    """A negator shortly before ``position``, in the same clause, negates the word there."""
+def is_negated(sentence: Sentence, position: int, worded: frozenset[int] = frozenset()) -> bool:
+    """A negator shortly before ``position``, in the same clause, negates the word there.
+
+    Words in ``worded`` are part of another concept's expression and negate nothing.
+    """
     clause = sentence.clauses[position]
     start = max(0, position - NEGATION_WINDOW)
-    window = [i for i in range(start, position) if sentence.clauses[i] == clause]
+    window = [i for i in range(start, position) if sentence.clauses[i] == clause and i not in worded]
     words = [sentence.words[i] for i in window]
     for k, word in enumerate(words):
         if word in NEGATORS and not (
@@ -65,12 +69,33 @@ def is_negated(sentence: Sentence, position: int) -> bool:
     return any(tuple(words[k : k + 2]) in NEGATING_PHRASES for k in range(len(words) - 1))
 
 
-def concept_positions(concept: Concept, sentence: Sentence) -> list[int]:
+def concept_positions(concept: Concept, sentence: Sentence, worded: frozenset[int] = frozenset()) -> list[int]:
     """Positions where the concept is expressed and (if it can be) not negated."""
     found = sorted({p for pattern in concept.patterns for p in pattern_positions(pattern, sentence)})
     if concept.negatable:
-        found = [p for p in found if not is_negated(sentence, p)]
+        found = [p for p in found if not is_negated(sentence, p, worded)]
     return found
+
+
+def concept_words(concept: Concept, sentence: Sentence) -> frozenset[int]:
+    """Every word position covered by a match of one of the concept's patterns, negated or not."""
+    return frozenset(
+        p + k
+        for pattern in concept.patterns
+        for p in pattern_positions(pattern, sentence)
+        for k in range(len(pattern.parts))
+    )
+
+
+def _others_words(
+    alternative: Alternative, name: str, sentence: Sentence, lexicon: dict[str, Concept]
+) -> frozenset[int]:
+    """The words that the alternative's other concepts use in this sentence."""
+    if len(alternative.concepts) == 1:
+        return frozenset()
+    return frozenset().union(
+        *(concept_words(lexicon[other], sentence) for other in alternative.concepts if other != name)
+    )
 
 
 def alternative_met(
@@ -89,7 +114,7 @@ def alternative_met(
     if alternative.scope == "clause":
         return _in_one_clause_in_order(alternative, sentence, lexicon)
     for name in alternative.concepts:
-        if concept_positions(lexicon[name], sentence):
+        if concept_positions(lexicon[name], sentence, _others_words(alternative, name, sentence, lexicon)):
             continue
         if name in carry and index > 0 and concept_positions(lexicon[name], sentences[index - 1]):
             continue
@@ -98,7 +123,10 @@ def alternative_met(
 
 
 def _in_one_clause_in_order(alternative: Alternative, sentence: Sentence, lexicon: dict[str, Concept]) -> bool:
-    positions = [concept_positions(lexicon[name], sentence) for name in alternative.concepts]
+    positions = [
+        concept_positions(lexicon[name], sentence, _others_words(alternative, name, sentence, lexicon))
+        for name in alternative.concepts
+    ]
     for clause in set(sentence.clauses):
         last = -1
         for found in positions:
