@@ -122,7 +122,7 @@ def test_review_questions_rise_in_depth_and_have_model_answers(path: Path) -> No
     questions = parse_chapter(path).questions
     assert [(q.number, q.kind) for q in questions] == [(1, "compare"), (2, "discuss"), (3, "evaluate")]
     for q in questions:
-        assert q.text.rstrip("\"\u201d").endswith(("?", ".")), f"question {q.number} has no question text"
+        assert q.text.rstrip('"\u201d').endswith(("?", ".")), f"question {q.number} has no question text"
         assert q.model_answer and words(q.model_answer) >= 80, f"question {q.number}: model answer too short"
 
 
