@@ -1,8 +1,10 @@
 """Measures the rubric scorer against answers an instructor has already scored.
 
-``python -m autograder.evaluate`` (``make eval``) reads ``eval/devset/<grade_id>.jsonl``, scores
-every answer with the assignment's rubric, and prints quadratic weighted kappa and exact
-agreement per question, with the answers it got wrong. Kappa is written out here because
+``python -m autograder.evaluate`` (``make eval``) reads ``eval/devset/<grade_id>.jsonl`` (the
+answers the rubrics were developed against) and ``eval/heldout/<grade_id>.jsonl`` (answers by
+another author, never used to change a rubric), scores every answer with the assignment's
+rubric, and prints quadratic weighted kappa, exact agreement and the time per answer for each
+question and set, with the answers it got wrong on request. Kappa is written out here because
 it is ten lines, and a statistics package would be a heavy dependency for it.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,22 +74,35 @@ def read_labelled(path: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rubric", type=Path, default=ROOT / "exercises" / "rubrics" / "ch01-balancing.yaml")
-    parser.add_argument("--devset", type=Path, default=ROOT / "eval" / "devset")
+    parser.add_argument(
+        "--sets",
+        type=Path,
+        nargs="+",
+        default=[ROOT / "eval" / "devset", ROOT / "eval" / "heldout"],
+        help="folders of <grade_id>.jsonl files (default: the development set, then the held-out set)",
+    )
     parser.add_argument("--show-misses", action="store_true", help="print every answer scored differently")
     args = parser.parse_args(argv)
 
     rubrics = load_rubrics(args.rubric)
-    print(f"{'question':28} {'answers':>7} {'kappa':>6} {'exact':>6}")
-    for grade_id, rubric in rubrics.items():
-        path = args.devset / f"{grade_id}.jsonl"
-        if not path.exists():
-            print(f"{grade_id:28} no labelled answers at {path}", file=sys.stderr)
-            continue
-        result = evaluate_question(rubric, read_labelled(path))
-        print(f"{grade_id:28} {result.n:7d} {result.kappa:6.3f} {result.exact:6.1%}")
-        if args.show_misses:
-            for item_id, want, got, answer in result.misses:
-                print(f"    {item_id}: instructor {want}, grader {got}: {answer[:300]!r}")
+    for folder in args.sets:
+        print(f"\n{folder.name}: {'question':28} {'answers':>7} {'kappa':>6} {'exact':>6} {'ms/answer':>9}")
+        for grade_id, rubric in rubrics.items():
+            path = folder / f"{grade_id}.jsonl"
+            if not path.exists():
+                print(f"{grade_id:28} no labelled answers at {path}", file=sys.stderr)
+                continue
+            labelled = read_labelled(path)
+            started = time.perf_counter()
+            result = evaluate_question(rubric, labelled)
+            per_answer = 1000 * (time.perf_counter() - started) / max(1, result.n)
+            print(
+                f"{'':{len(folder.name) + 2}}{grade_id:28} {result.n:7d} {result.kappa:6.3f} {result.exact:6.1%}"
+                f" {per_answer:9.2f}"
+            )
+            if args.show_misses:
+                for item_id, want, got, answer in result.misses:
+                    print(f"    {item_id}: instructor {want}, grader {got}: {answer[:300]!r}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,34 @@ COURSE = ROOT / "exercises"
 CH01_SOURCE = COURSE / "source" / "ch01-balancing" / "ch01-balancing.ipynb"
 SPHINX_BUILD = Path(sys.executable).parent / "sphinx-build"
 AUTOGRADER = Path(sys.executable).parent / "autograder"
+
+
+def nbgrader(course: Path, *args: str, interleaved: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run nbgrader in a course folder, with that folder's own gradebook.
+
+    ``interleaved`` sends its log (stderr) into stdout, in the order nbgrader wrote them.
+    """
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(
+        [str(bin_dir / "nbgrader"), *args, f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"],
+        cwd=course,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if interleaved else subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def released_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the course in which nbgrader has released every assignment (in one run)."""
+    copy = tmp_path_factory.mktemp("course") / "exercises"
+    shutil.copytree(COURSE, copy, ignore=shutil.ignore_patterns("release", "autograded", "submitted", "*.db"))
+    result = nbgrader(copy, "generate_assignment", "*", "--force", "--log-level=WARN")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return copy
 
 
 @pytest.fixture(scope="module")

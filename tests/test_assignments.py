@@ -8,10 +8,6 @@ out by hand, question by question.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -25,22 +21,12 @@ from autograder.grading import grade_notebook
 SOURCES = sorted(COURSE.glob("source/*/*.ipynb"))
 ASSIGNMENTS = [path.parent.name for path in SOURCES]
 PARTLY_RIGHT = Path(__file__).resolve().parent / "data" / "partly-right"
-BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
-def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def releases(released_course: Path) -> Path:
     """Every assignment as nbgrader releases it to students, in a private copy of the course."""
-    copy = tmp_path_factory.mktemp("course") / "exercises"
-    shutil.copytree(COURSE, copy, ignore=shutil.ignore_patterns("release", "submitted", "autograded", "*.db"))
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    for assignment in ASSIGNMENTS:
-        subprocess.run(
-            [str(BIN / "nbgrader"), "generate_assignment", assignment, "--force", "--log-level=WARN",
-             f"--CourseDirectory.db_url=sqlite:///{copy / 'gradebook.db'}"],
-            cwd=copy, env=env, check=True, capture_output=True,
-        )  # fmt: skip
-    return copy / "release"
+    return released_course / "release"
 
 
 def released(releases: Path, assignment: str) -> nbformat.NotebookNode:

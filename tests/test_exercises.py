@@ -7,14 +7,13 @@ uses only nbgrader would.
 from __future__ import annotations
 
 import json
-import os
+import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import nbgrader
 from nbgrader.api import Gradebook
 
 from autograder.notebooks.normalise import normalised
@@ -22,21 +21,8 @@ from autograder.rubric import load_rubrics, score_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "exercises"
-BIN = Path(sys.executable).parent
 SOURCES = sorted(COURSE.glob("source/*/*.ipynb"))
 ASSIGNMENT_IDS = [path.parent.name for path in SOURCES]
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run(
-        [str(BIN / "nbgrader"), *args, f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def cells_by_id(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
@@ -44,14 +30,36 @@ def cells_by_id(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def course(released_course: Path) -> Path:
     """A private copy of the course with every assignment released."""
-    copy = tmp_path_factory.mktemp("course") / "exercises"
-    shutil.copytree(COURSE, copy, ignore=shutil.ignore_patterns("release", "autograded", "submitted", "*.db"))
+    return released_course
+
+
+@pytest.fixture(scope="module")
+def validation() -> dict[Path, str]:
+    """What ``nbgrader validate`` says of each source notebook, from one run over all of them."""
+    result = nbgrader(COURSE, "validate", *map(str, SOURCES), interleaved=True)
+    said: dict[Path, str] = {}
+    current: Path | None = None
+    for line in result.stdout.splitlines():
+        if match := re.search(r"Validating '(.+)'", line):
+            current = Path(match.group(1))
+        elif current is not None:
+            said[current] = said.get(current, "") + line + "\n"
+    return said
+
+
+@pytest.fixture(scope="module")
+def autograded(course: Path) -> Path:
+    """Every instructor solution submitted by 'instructor' and autograded by nbgrader, in one run."""
     for assignment in ASSIGNMENT_IDS:
-        result = nbgrader(copy, "generate_assignment", assignment, "--force")
-        assert result.returncode == 0, result.stderr[-3000:]
-    return copy
+        submitted = course / "submitted" / "instructor" / assignment
+        submitted.mkdir(parents=True)
+        shutil.copy(course / "source" / assignment / f"{assignment}.ipynb", submitted / f"{assignment}.ipynb")
+        (submitted / "timestamp.txt").write_text("2026-11-01 12:00:00.000000 UTC")
+    result = nbgrader(course, "autograde", "*", "--force")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return course / "gradebook.db"
 
 
 def test_every_chapter_has_an_assignment() -> None:
@@ -70,9 +78,9 @@ def test_source_is_in_normalised_form(source: Path) -> None:
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=ASSIGNMENT_IDS)
-def test_nbgrader_validates_the_source(source: Path) -> None:
-    result = nbgrader(COURSE, "validate", str(source))
-    assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout + result.stderr
+def test_nbgrader_validates_the_source(validation: dict[Path, str], source: Path) -> None:
+    said = validation.get(source.resolve(), "nbgrader did not validate it")
+    assert "Success! Your notebook passes all the tests." in said, said
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
@@ -103,14 +111,8 @@ def test_release_contains_no_solution_hidden_test_or_rubric(course: Path, assign
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
-def test_nbgrader_autograde_gives_the_solution_full_marks_on_code_questions(course: Path, assignment: str) -> None:
-    submitted = course / "submitted" / "instructor" / assignment
-    submitted.mkdir(parents=True)
-    shutil.copy(course / "source" / assignment / f"{assignment}.ipynb", submitted / f"{assignment}.ipynb")
-    (submitted / "timestamp.txt").write_text("2026-11-01 12:00:00.000000 UTC")
-    result = nbgrader(course, "autograde", assignment, "--force")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+def test_nbgrader_autograde_gives_the_solution_full_marks_on_code_questions(autograded: Path, assignment: str) -> None:
+    with Gradebook(f"sqlite:///{autograded}") as gradebook:
         notebook = gradebook.find_submission_notebook(assignment, assignment, "instructor")
         rows = [(g.name, g.auto_score, g.max_score) for g in notebook.grades if g.cell_type == "code"]
     assert rows, "no autograded code question in the gradebook"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -21,25 +20,9 @@ from autograder.report import feedback_html, results_json
 
 
 @pytest.fixture(scope="module")
-def released(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
+def released(released_course: Path) -> nbformat.NotebookNode:
     """The student's copy, made by nbgrader from the source in a private course folder."""
-    copy = tmp_path_factory.mktemp("release") / "exercises"
-    shutil.copytree(COURSE, copy, ignore=shutil.ignore_patterns("release", "submitted", "*.db"))
-    bin_dir = Path(sys.executable).parent
-    subprocess.run(
-        [
-            str(bin_dir / "nbgrader"),
-            "generate_assignment",
-            "ch01-balancing",
-            "--force",
-            f"--CourseDirectory.db_url=sqlite:///{copy / 'gradebook.db'}",
-        ],
-        cwd=copy,
-        check=True,
-        capture_output=True,
-        env={"PATH": f"{bin_dir}:/usr/bin:/bin"},
-    )
-    return nbformat.read(copy / "release" / "ch01-balancing" / "ch01-balancing.ipynb", as_version=4)
+    return nbformat.read(released_course / "release" / "ch01-balancing" / "ch01-balancing.ipynb", as_version=4)
 
 
 def answer(nb: nbformat.NotebookNode, **answers: str) -> nbformat.NotebookNode:
