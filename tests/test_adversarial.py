@@ -106,7 +106,7 @@ def test_student_code_cannot_read_rubrics_solutions_or_the_gradebook() -> None:
         pytest.skip("filesystem isolation needs bubblewrap")
     search = r"""
 import os
-SECRETS = [b"INSTRUCTOR ONLY", b"as Italy did when it joined", b'anarchy_answer == \\"b\\"', b"against_strong"]
+SECRETS = [b"INSTRUCTOR ONLY", b"as Italy did when it joined", b'anarchy_answer == \\"b\\"', b"strong_or_threat"]
 found, readable = [], []
 for top in ("/", os.path.expanduser("~"), os.getcwd()):
     for root, dirs, files in os.walk(top):

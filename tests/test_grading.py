@@ -181,7 +181,7 @@ def test_check_lists_what_is_missing_and_reveals_nothing(released, tmp_path) -> 
     text = report.text()
     source_text = SOURCE.read_text(encoding="utf-8")
     rubric = (COURSE / "rubrics" / "ch01-balancing.yaml").read_text(encoding="utf-8")
-    for secret in ("anarchy_answer ==", "_key", "Italy did when", "against_strong", "points"):
+    for secret in ("anarchy_answer ==", "_key", "Italy did when", "strong_or_threat", "points"):
         assert secret in source_text + rubric and secret not in text
 
 

@@ -162,7 +162,7 @@ def test_feedback_names_criteria_but_never_the_rubric_patterns(versus) -> None:
     feedback = score_answer(versus, "Balancing is when states oppose a stronger power.").feedback()
     assert "[met]" in feedback and "[missed]" in feedback
     rubric_text = RUBRIC_FILE.read_text(encoding="utf-8")
-    for secret in ("against_strong", "with_strong", "bw_motive", "oppos*", "any_of"):
+    for secret in ("strong_or_threat", "internal_means", "bw_motive", "oppos*", "any_of"):
         assert secret in rubric_text and secret not in feedback
 
 

@@ -56,6 +56,8 @@ class Alternative:
 
     concepts: tuple[str, ...]
     scope: str = "sentence"  # or "clause": same clause, in the order given
+    about: str | None = None  # overrides the criterion's subject for this alternative
+    unless: tuple[str, ...] = ()  # concepts that, expressed in the same sentence (or clause), defeat it
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Criterion:
     met: str  # feedback when met: names the idea, never the patterns
     hint: str  # feedback when missed: what to add, not the expected wording
     any_of: tuple[Alternative, ...]
+    about: str | None = None  # the subject the idea must be said of, when the question has subjects
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Cap:
     max_points: float
     message: str
     any_of: tuple[Alternative, ...]
+    about: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,14 @@ class QuestionRubric:
     lexicon: dict[str, Concept] = field(default_factory=dict)
     on_topic: tuple[str, ...] = ()
     carry: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()  # the things a comparative question compares
+
+
+def _about(spec: dict[str, Any], subjects: list[str], where: str) -> str | None:
+    about = spec.get("about")
+    if about is not None and about not in subjects:
+        raise RubricError(f"{where}: 'about: {about}' is not one of the question's subjects {subjects}")
+    return about
 
 
 def _require(mapping: dict[str, Any], key: str, where: str, kind: type) -> Any:
@@ -98,22 +110,26 @@ def _require(mapping: dict[str, Any], key: str, where: str, kind: type) -> Any:
     return value
 
 
-def _alternatives(raw: list[Any], lexicon: dict[str, Concept], where: str) -> tuple[Alternative, ...]:
+def _alternatives(
+    raw: list[Any], lexicon: dict[str, Concept], where: str, subjects: list[str]
+) -> tuple[Alternative, ...]:
     alternatives = []
     for i, item in enumerate(raw):
         spot = f"{where}[{i}]"
+        about, unless = None, []
         if isinstance(item, list):
             names, scope = item, "sentence"
-        elif isinstance(item, dict) and "clause" in item:
-            names, scope = item["clause"], "clause"
+        elif isinstance(item, dict) and ("clause" in item) != ("sentence" in item):
+            scope = "clause" if "clause" in item else "sentence"
+            names, about, unless = item[scope], _about(item, subjects, spot), list(item.get("unless", []))
         else:
-            raise RubricError(f"{spot}: expected a list of concepts or {{clause: [...]}}")
-        unknown = [name for name in names if name not in lexicon]
+            raise RubricError(f"{spot}: expected a list of concepts, {{clause: [...]}} or {{sentence: [...]}}")
+        unknown = [name for name in [*names, *unless] if name not in lexicon]
         if unknown:
             raise RubricError(f"{spot}: unknown concept(s) {unknown}")
         if not names:
             raise RubricError(f"{spot}: names no concept")
-        alternatives.append(Alternative(tuple(names), scope))
+        alternatives.append(Alternative(tuple(names), scope, about, tuple(unless)))
     if not alternatives:
         raise RubricError(f"{where}: needs at least one alternative")
     return tuple(alternatives)
@@ -146,6 +162,7 @@ def parse_rubrics(data: dict[str, Any], where: str = "rubric") -> dict[str, Ques
     questions = {}
     for grade_id, spec in _require(data, "questions", where, dict).items():
         spot = f"{where}.questions.{grade_id}"
+        subjects = list(spec.get("subjects", []))
         criteria = tuple(
             Criterion(
                 id=str(_require(c, "id", f"{spot}.criteria[{i}]", str)),
@@ -156,7 +173,9 @@ def parse_rubrics(data: dict[str, Any], where: str = "rubric") -> dict[str, Ques
                     _require(c, "any_of", f"{spot}.criteria[{i}]", list),
                     lexicon,
                     f"{spot}.criteria[{i}].any_of",
+                    subjects,
                 ),
+                about=_about(c, subjects, f"{spot}.criteria[{i}]"),
             )
             for i, c in enumerate(_require(spec, "criteria", spot, list))
         )
@@ -166,15 +185,16 @@ def parse_rubrics(data: dict[str, Any], where: str = "rubric") -> dict[str, Ques
                 max_points=float(_require(c, "max_points", f"{spot}.caps[{i}]", (int, float))),
                 message=_require(c, "message", f"{spot}.caps[{i}]", str),
                 any_of=_alternatives(
-                    _require(c, "any_of", f"{spot}.caps[{i}]", list), lexicon, f"{spot}.caps[{i}].any_of"
+                    _require(c, "any_of", f"{spot}.caps[{i}]", list), lexicon, f"{spot}.caps[{i}].any_of", subjects
                 ),
+                about=_about(c, subjects, f"{spot}.caps[{i}]"),
             )
             for i, c in enumerate(spec.get("caps", []))
         )
         points = float(_require(spec, "points", spot, (int, float)))
         if abs(sum(c.points for c in criteria) - points) > 1e-9:
             raise RubricError(f"{spot}: criteria add up to {sum(c.points for c in criteria)}, not {points}")
-        for key in ("on_topic", "carry"):
+        for key in ("on_topic", "carry", "subjects"):
             unknown = [n for n in spec.get(key, []) if n not in lexicon]
             if unknown:
                 raise RubricError(f"{spot}.{key}: unknown concept(s) {unknown}")
@@ -187,6 +207,7 @@ def parse_rubrics(data: dict[str, Any], where: str = "rubric") -> dict[str, Ques
             lexicon=lexicon,
             on_topic=tuple(spec.get("on_topic", [])),
             carry=tuple(spec.get("carry", [])),
+            subjects=tuple(subjects),
         )
     return questions
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from autograder.rubric import screens
-from autograder.rubric.match import alternative_met, concept_positions
+from autograder.rubric.match import AnswerContext, alternative_met, concept_positions, question_echo
 from autograder.rubric.model import Alternative, QuestionRubric
-from autograder.rubric.text import Sentence, split_sentences, tokens
+from autograder.rubric.text import split_sentences, tokens
 
 NEAR_COPY_SHARE = 0.5
 NEAR_COPY_MIN_WORDS = 25
@@ -70,13 +70,11 @@ def _zero(rubric: QuestionRubric, flags: list[str], messages: list[str]) -> Answ
 
 
 def _expressed(
-    alternatives: Iterable[Alternative], sentences: list[Sentence], rubric: QuestionRubric, english: bool
+    alternatives: Iterable[Alternative], context: AnswerContext, english: bool, about: str | None = None
 ) -> int | None:
     """Index of the first explaining sentence where one of the alternatives is expressed."""
-    for i, sentence in enumerate(sentences):
-        if screens.explains(sentence, english) and any(
-            alternative_met(alt, sentences, i, rubric.lexicon, rubric.carry) for alt in alternatives
-        ):
+    for i, sentence in enumerate(context.sentences):
+        if screens.explains(sentence, english) and any(alternative_met(alt, context, i, about) for alt in alternatives):
             return i
     return None
 
@@ -88,9 +86,10 @@ def score_answer(rubric: QuestionRubric, answer: str, references: Iterable[str] 
     if len(tokens(answer)) < 3:
         return _zero(rubric, ["unanswered"], ["No answer was given."])
 
-    sentences = split_sentences(answer)
+    unbracketed = screens.without_asides_to_grader(answer)
+    sentences = split_sentences(unbracketed)
     kept = [s for s in sentences if not screens.addressed_to_grader(s)]
-    if len(kept) < len(sentences):
+    if len(kept) < len(sentences) or unbracketed != answer:
         flags.append("addressed-to-grader")
         messages.append("Text addressed to the grader was ignored; only your answer to the question is scored.")
     sentences = kept
@@ -121,9 +120,16 @@ def score_answer(rubric: QuestionRubric, answer: str, references: Iterable[str] 
             [*messages, "Your answer restates the question without answering it."],
         )
 
+    context = AnswerContext(
+        sentences,
+        rubric.lexicon,
+        rubric.carry,
+        rubric.subjects,
+        question_echo(rubric.question) if code == "en" else frozenset(),
+    )
     results = []
     for criterion in rubric.criteria:
-        where = _expressed(criterion.any_of, sentences, rubric, code == "en")
+        where = _expressed(criterion.any_of, context, code == "en", criterion.about)
         met = where is not None
         results.append(
             CriterionResult(
@@ -142,7 +148,7 @@ def score_answer(rubric: QuestionRubric, answer: str, references: Iterable[str] 
         messages.append("Your answer lists terms without explaining them; explain how they answer the question.")
 
     for cap in rubric.caps:
-        if points > cap.max_points and _expressed(cap.any_of, sentences, rubric, code == "en") is not None:
+        if points > cap.max_points and _expressed(cap.any_of, context, code == "en", cap.about) is not None:
             points = cap.max_points
             flags.append(f"capped:{cap.id}")
             messages.append(cap.message)

@@ -16,7 +16,7 @@ import snowballstemmer
 
 _STEMMER = snowballstemmer.stemmer("english")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*[-*•]\s+|\n{2,}|\n(?=\s*\d+[.)]\s)|;\s+")
-_CLAUSE_BREAK = re.compile(r",|:|\s[-\u2013\u2014]\s|\b(?:while|whereas|but|however|although|though)\b")
+_CLAUSE_BREAK = re.compile(r",|:|\s[-\u2013\u2014]\s|\b(?:while|whereas|but|however|although|though|because)\b")
 _TOKEN = re.compile(r"[^\W_]+")  # apostrophes split words: "l'équilibre" is "l" and "équilibre"
 
 
