@@ -202,7 +202,7 @@ def test_every_image_has_alt_text(built_site: BuiltSite) -> None:
             assert img.get("alt", "").strip(), f"{page.name}: {img.get('src')} has no alt text"
 
 
-@pytest.mark.parametrize("figure", ["cinc-shares.png", "concentration.png", "nato-warsaw.png"])
+@pytest.mark.parametrize("figure", ["cinc-shares.png", "concentration.png", "nato-warsaw.png", "germany-share.png"])
 def test_data_figures_are_shown_with_caption_and_alt_text(built_site: BuiltSite, figure: str) -> None:
     shown = [
         (page, fig)

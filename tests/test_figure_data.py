@@ -72,3 +72,21 @@ def test_major_power_series_follow_the_spells(nmc, majors) -> None:
     assert math.isnan(table.loc[1942, "FRN"]) and not math.isnan(table.loc[1940, "FRN"])
     assert math.isnan(table.loc[1990, "GMY"]) and not math.isnan(table.loc[1991, "GMY"])
     assert table.loc[2016, "CHN"] == pytest.approx(0.2306, abs=1e-4)
+
+
+def test_germanys_rise_matches_the_reference(nmc, majors) -> None:
+    years = range(1871, 1914)
+    expected = EXPECTED["ex5"]
+    every = capabilities.challenger_share(nmc, majors, 255, years)
+    europe = capabilities.challenger_share(nmc, majors, 255, years, european_only=True)
+    britain = capabilities.challenger_share(nmc, majors, 200, years, european_only=True)
+    for series, key in ((every, "all_majors"), (europe, "european_majors")):
+        for year in (1871, 1913):
+            assert series[year] == pytest.approx(expected[key][str(year)], abs=1e-4)
+        assert series.idxmax() == expected[key]["peak_year"]
+    assert every.max() == pytest.approx(expected["all_majors"]["peak"], abs=1e-4)
+    assert (europe > britain).idxmax() == expected["european_majors"]["first_year_GMY_above_UKG"]
+    assert (europe.loc[1905:] > britain.loc[1905:]).all(), "once ahead, Germany stays ahead of Britain to 1913"
+    # the U.S. (1898) and Japan (1895) join the list: before 1895 the two denominators agree
+    assert (every.loc[:1894] == europe.loc[:1894]).all() and (every.loc[1895:] < europe.loc[1895:]).all()
+    assert math.isnan(capabilities.challenger_share(nmc, majors, 2, [1897])[1897]), "not yet a major power"

@@ -125,10 +125,43 @@ def draw_nato_warsaw(data_dir: Path) -> Figure:
     return fig
 
 
+def draw_germany_share(data_dir: Path) -> Figure:
+    """Germany's (and Britain's) share of the major powers' CINC, 1871-1914."""
+    nmc, majors = capabilities.load_nmc(data_dir), capabilities.load_majors(data_dir)
+    years = range(1871, 1915)
+    lines = [
+        ("Germany, share of European majors", capabilities.challenger_share(nmc, majors, 255, years, True), "GMY", 2.2),
+        ("Germany, share of all majors", capabilities.challenger_share(nmc, majors, 255, years), "GMY", 1.2),
+        ("Britain, share of European majors", capabilities.challenger_share(nmc, majors, 200, years, True), "UKG", 1.8),
+    ]
+    fig, ax = _new_axes("Germany's share of the major powers' CINC, 1871-1914 (COW NMC v6.0)")
+    for (label, series, state, width), style in zip(lines, ["-", ":", "-"], strict=True):
+        colour = STATE_STYLES[state][0]
+        ax.plot(series.index, series.values, color=colour, linestyle=style, linewidth=width, label=label)
+    ax.axhline(1 / 3, color=PALETTE[7], linestyle="--", linewidth=1)
+    ax.annotate(
+        "one third (Levy and Thompson's threshold, measured on armies)",
+        (1889, 1 / 3),
+        xytext=(0, 4),
+        textcoords="offset points",
+        fontsize=8,
+        color="#555555",
+    )
+    ax.axvline(1905, color=PALETTE[7], linestyle=":", linewidth=1)
+    ax.annotate("1905", (1905, 0.03), xytext=(3, 0), textcoords="offset points", fontsize=8, color="#555555")
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Share of the major powers' summed CINC")
+    ax.set_xlim(1871, 1914)
+    ax.set_ylim(0, 0.45)
+    ax.legend(frameon=False, loc="upper right", fontsize=9)
+    return fig
+
+
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("cinc-shares.png", (capabilities.NMC_FILE, capabilities.MAJORS_FILE), draw_cinc_shares),
     FigureSpec("concentration.png", (capabilities.NMC_FILE, capabilities.MAJORS_FILE), draw_concentration),
     FigureSpec("nato-warsaw.png", (capabilities.NMC_FILE,), draw_nato_warsaw),
+    FigureSpec("germany-share.png", (capabilities.NMC_FILE, capabilities.MAJORS_FILE), draw_germany_share),
 )
 
 

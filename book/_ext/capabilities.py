@@ -18,6 +18,10 @@ import pandas as pd
 NMC_FILE = "NMC-60-abridged.csv"
 MAJORS_FILE = "majors2016.csv"
 
+#: The six European great powers of 1871-1914 by COW code: Britain, France, Germany,
+#: Austria-Hungary, Italy and Russia. Each counts only while it is on the major-power list.
+EUROPEAN_MAJORS: tuple[int, ...] = (200, 220, 255, 300, 325, 365)
+
 #: NATO members to the end of the Cold War: (first year, last year) of membership, by COW code.
 #: Source: the North Atlantic Treaty and the accession protocols. West Germany (260) joined in
 #: 1955; the COW data give unified Germany a new code (255) with rows from 1990, while West
@@ -101,6 +105,25 @@ def concentration_by_year(nmc: pd.DataFrame, majors: pd.DataFrame) -> pd.DataFra
         s = shares(row)
         records.append({"year": year, "n_majors": len(s), "con": ray_singer_con(s), "n_eff": effective_number(s)})
     return pd.DataFrame.from_records(records).set_index("year")
+
+
+def challenger_share(
+    nmc: pd.DataFrame, majors: pd.DataFrame, ccode: int, years: Iterable[int], european_only: bool = False
+) -> pd.Series:
+    """``ccode``'s share of the major powers' summed CINC in each year (NaN while it is not one of them).
+
+    With ``european_only`` the denominator holds only the European majors of ``EUROPEAN_MAJORS``,
+    so the United States (a major from 1898) and Japan (from 1895) drop out of it.
+    """
+    values = {}
+    for year in years:
+        members = majors_in_year(majors, year)
+        if european_only:
+            members = [code for code in members if code in EUROPEAN_MAJORS]
+        rows = nmc[(nmc.year == year) & nmc.ccode.isin(members)]
+        own = rows.loc[rows.ccode == ccode, "cinc"]
+        values[year] = float(own.iloc[0] / rows.cinc.sum()) if ccode in members and len(own) else np.nan
+    return pd.Series(values, dtype=float, name=ccode).rename_axis("year")
 
 
 def bloc_members(year: int, bloc: str) -> list[int]:
