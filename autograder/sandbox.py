@@ -125,6 +125,20 @@ def _python_roots() -> list[Path]:
     return sorted(roots)
 
 
+def _interpreter() -> str:
+    """This interpreter's path inside the sandbox, where only the resolved folders are mounted.
+
+    A virtual environment reached through a link (``.venv -> /elsewhere/.venv``) is mounted at
+    its real place, so the interpreter must be started from there too, and still from inside
+    the environment so that it finds its packages.
+    """
+    executable = Path(sys.executable)
+    try:
+        return str(Path(sys.prefix).resolve() / executable.relative_to(sys.prefix))
+    except ValueError:
+        return str(executable.resolve())
+
+
 def _bwrap_command(bwrap: str, scratch: Path, data_dir: Path | None) -> list[str]:
     command = [
         bwrap,
@@ -183,7 +197,7 @@ def run_cells(
             shutil.copytree(data_dir, scratch / "data")  # copies the files that links point to
         output = open(Path(private) / "output.txt", "wb")  # noqa: SIM115 - closed below, after the child
         read_end, write_end = os.pipe()
-        python = str(Path(sys.executable))
+        python = _interpreter() if bwrap else sys.executable
         child = "/sandbox/child.py" if bwrap else str(CHILD)
         command = ([*_bwrap_command(bwrap, scratch, data_dir)] if bwrap else []) + [python, "-I", "-B", child]
         env = {

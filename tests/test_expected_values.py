@@ -32,6 +32,53 @@ CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ch08-cold-war", "len(defence_partners(atop, 2, 2018))", ("ex10", "usa_defence_partners", "2018")),
     ("ch08-cold-war", "cinc_order(nmc, 1969, ['CHN', 'RUS', 'USA'])", ("ex10", "order_1969")),
     ("ch08-cold-war", "cinc_order(nmc, 1972, ['CHN', 'RUS', 'USA'])", ("ex10", "order_1972")),
+    *[
+        (
+            "ch07-european-history",
+            f"round(float(challenger_share(nmc, majors, 255, range(1871, 1914), {flag})[{year}]), 4)",
+            ("ex5", key, str(year)),
+        )
+        for flag, key in (("False", "all_majors"), ("True", "european_majors"))
+        for year in (1871, 1913)
+    ],
+    (
+        "ch07-european-history",
+        "int(challenger_share(nmc, majors, 255, range(1871, 1914)).idxmax())",
+        ("ex5", "all_majors", "peak_year"),
+    ),
+    (
+        "ch07-european-history",
+        "int(challenger_share(nmc, majors, 255, range(1871, 1914), True).idxmax())",
+        ("ex5", "european_majors", "peak_year"),
+    ),
+    (
+        "ch07-european-history",
+        "peak_and_overtaking(nmc, majors, 255, 200, 1871, 1913, european_only=True)[2]",
+        ("ex5", "european_majors", "first_year_GMY_above_UKG"),
+    ),
+    (
+        "ch07-european-history",
+        "alliance_onsets(atop, majors, states, 1890, 1914, ('atop_defense', 'atop_consul'))",
+        ("ex6", "defense_or_consult"),
+    ),
+    (
+        "ch07-european-history",
+        "alliance_onsets(atop, majors, states, 1890, 1914, ('atop_defense',))",
+        ("ex6", "defense_only"),
+    ),
+    (
+        "ch07-european-history",
+        "pairs_without(alliance_onsets(atop, majors, states, 1890, 1914, ('atop_defense', 'atop_consul')),"
+        " ['GMY', 'AUH', 'ITA'])",
+        ("ex6", "excluding_triple_alliance"),
+    ),
+    ("ch10-twenty-first-century", "atop_last_year", ("ex9", "atop_last_year")),
+    ("ch10-twenty-first-century", "len(defence_partners(atop, FIN, 2018))", ("ex9", "FIN_2018_defence_partners")),
+    ("ch10-twenty-first-century", "len(defence_partners(atop, SWD, 2018))", ("ex9", "SWD_2018_defence_partners")),
+    ("ch10-twenty-first-century", "int(USA in defence_partners(atop, FIN, 2018))", ("ex9", "FIN_USA_defence_2018")),
+    ("ch10-twenty-first-century", "list(defence_span(atop, FIN, RUS))", ("ex9", "FIN_RUS_defence_span")),
+    ("ch10-twenty-first-century", "first_defence_year(atop, SWD)", ("ex9", "SWD_first_defence_year")),
+    ("ch10-twenty-first-century", "len(defence_partners(atop, USA, 2018))", ("ex10", "usa_defence_partners", "2018")),
     ("ch11-measuring-power", "len(recomputed_cinc(nmc.drop(columns='cinc'), 1913))", ("ex1", "n_states_1913")),
     (
         "ch11-measuring-power",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -188,3 +189,17 @@ def test_check_lists_what_is_missing_and_reveals_nothing(released, tmp_path) -> 
 def test_check_says_ready_when_everything_is_answered(tmp_path) -> None:
     out = subprocess.run([str(AUTOGRADER), "check", str(SOURCE)], capture_output=True, text=True)
     assert out.returncode == 0 and "Ready to submit." in out.stdout
+
+
+def test_code_answers_are_graded_when_the_virtualenv_is_reached_through_a_link(tmp_path) -> None:
+    """A course that links .venv to a shared environment: the sandbox still finds its interpreter."""
+    link = tmp_path / "venv-link"
+    link.symlink_to(Path(sys.prefix).resolve(), target_is_directory=True)
+    source = COURSE / "source" / "ch11-measuring-power" / "ch11-measuring-power.ipynb"
+    result = subprocess.run(
+        [str(link / "bin" / "python"), "-c", "from autograder.cli import main; main()", "grade", str(source), "--json"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    graded = json.loads(result.stdout)
+    assert graded["score"] == graded["max_score"] > 0, [t for t in graded["tests"] if t["score"] < t["max_score"]]

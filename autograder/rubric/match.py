@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from autograder.rubric.model import Alternative, Concept, Pattern
-from autograder.rubric.text import Sentence, stem, tokens
+from autograder.rubric.text import MISSPELLABLE, Sentence, one_letter_apart, stem, tokens
 
 NEGATORS = frozenset(
     {"not", "no", "never", "neither", "nor", "without", "hardly", "cannot", "nothing", "none"}
@@ -70,23 +70,47 @@ CONTRAST_MARKERS = (
     ("contrast", "with"),
     ("as", "well", "as"),
 )
+# "The first ... the second", "the former ... the latter": the question's subjects, in the order it names them.
+ORDINAL_SUBJECTS = {"first": 0, "former": 0, "second": 1, "latter": 1}
+# What a student writes after a claim to reject it: "Some say balancing means resisting; that's wrong."
+REFUTATIONS = (
+    ("that", "is", "wrong"),
+    ("that", "s", "wrong"),
+    ("this", "is", "wrong"),
+    ("is", "wrong"),
+    ("is", "a", "myth"),
+    ("that", "s", "a", "myth"),
+    ("is", "false"),
+    ("is", "not", "true"),
+    ("is", "incorrect"),
+    ("is", "a", "misconception"),
+)
 FUNCTION_WORDS = frozenset(
     "a an the and or of to in on at for by with from as is are was were be been being it its this that these "
     "those they them their do does did how what why which".split()
 )
 
 
-def _part_matches(part: tuple[str, bool], word: str, word_stem: str) -> bool:
+def _part_matches(part: tuple[str, bool], raw: str, word: str, word_stem: str) -> bool:
     text, is_prefix = part
-    return word.startswith(text) if is_prefix else word_stem == text
+    if is_prefix:
+        return word.startswith(text) or (
+            len(text) >= MISSPELLABLE and len(word) >= len(text) and one_letter_apart(word[: len(text)], text)
+        )
+    return word_stem == text or (len(raw) >= MISSPELLABLE and len(word) >= MISSPELLABLE and one_letter_apart(word, raw))
 
 
 def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
     """Start positions of the pattern's word sequence in the sentence."""
     n = len(pattern.parts)
     first, is_prefix = pattern.parts[0]
+    raw = pattern.words[0] if pattern.words else first
     if is_prefix:
-        candidates: Iterable[int] = (i for i, word in enumerate(sentence.words) if word.startswith(first))
+        candidates: Iterable[int] = (
+            i for i, word in enumerate(sentence.words) if _part_matches(pattern.parts[0], raw, word, "")
+        )
+    elif len(raw) >= MISSPELLABLE:
+        candidates = sorted(set(sentence.stem_index.get(first, ())) | set(sentence.near(raw)))
     else:
         candidates = sentence.stem_index.get(first, ())
     return [
@@ -94,18 +118,29 @@ def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
         for i in candidates
         if i + n <= len(sentence.words)
         and all(
-            _part_matches(part, sentence.words[i + k], sentence.stems[i + k])
+            _part_matches(
+                part, pattern.words[k] if pattern.words else part[0], sentence.words[i + k], sentence.stems[i + k]
+            )
             for k, part in enumerate(pattern.parts[1:], start=1)
         )
     ]
 
 
+def _refuted(sentence: Sentence, clause: int) -> bool:
+    """Whether the clause is rejected by the one after it ("..., but that's wrong")."""
+    after = [w for w, c in zip(sentence.words, sentence.clauses, strict=True) if c == clause + 1]
+    return any(tuple(after[: len(r)]) == r for r in REFUTATIONS)
+
+
 def is_negated(sentence: Sentence, position: int, worded: frozenset[int] = frozenset()) -> bool:
-    """A negator shortly before ``position``, in the same clause, negates the word there.
+    """A negator shortly before ``position``, in the same clause, negates the word there; so does a
+    refutation of the whole clause right after it.
 
     Words in ``worded`` are part of another concept's expression and negate nothing.
     """
     clause = sentence.clauses[position]
+    if _refuted(sentence, clause):
+        return True
     start = max(0, position - NEGATION_WINDOW)
     window = [i for i in range(start, position) if sentence.clauses[i] == clause and i not in worded]
     words = [sentence.words[i] for i in window]
@@ -182,6 +217,18 @@ class AnswerContext:
         own = [name for name in alternative.concepts if name not in self.exempt]
         return not own or not self.echo or any(self.positions(name, index, fresh=True) for name in own)
 
+    def carried(self, name: str, index: int) -> bool:
+        """Whether concept ``name``, not named at all in sentence ``index``, is expressed in the one before.
+
+        A concept the sentence names but negates ("it is not about the strong state") is not
+        carried over from the sentence before: the student has said something about it here.
+        """
+        return (
+            index > 0
+            and not _matches(self.lexicon[name], self.sentences[index])
+            and bool(self.positions(name, index - 1))
+        )
+
     def mentions(self, index: int) -> list[tuple[int, int, str]]:
         """(start, clause, subject) of every subject named in sentence ``index``, not in contrast."""
         if index not in self._mentions:
@@ -192,6 +239,10 @@ class AnswerContext:
                     before = sentence.words[max(0, p - 3) : p]
                     if not any(tuple(before[len(before) - len(m) :]) == m for m in CONTRAST_MARKERS):
                         found.append((p, sentence.clauses[p], name))
+            for p, word in enumerate(sentence.words):
+                order = ORDINAL_SUBJECTS.get(word)
+                if order is not None and order < len(self.subjects) and p > 0 and sentence.words[p - 1] == "the":
+                    found.append((p, sentence.clauses[p], self.subjects[order]))
             self._mentions[index] = sorted(found)
         return self._mentions[index]
 
@@ -257,7 +308,7 @@ def alternative_met(alternative: Alternative, context: AnswerContext, index: int
             if found and _said_of(context, index, found, about, clause_only=False):
                 continue
             return False
-        if found or (name in context.carry and index > 0 and context.positions(name, index - 1)):
+        if found or (name in context.carry and context.carried(name, index)):
             continue
         return False
     return True

@@ -25,14 +25,18 @@ class RubricError(ValueError):
 @dataclass(frozen=True)
 class Pattern:
     """A word or phrase. ``word*`` matches any word starting with ``word``; ``word`` matches
-    any word with the same stem; a phrase matches consecutive words."""
+    any word with the same stem, or, for a word of seven letters or more, the same word with
+    one letter wrong, missing, added or swapped ("threatning", "Britian"); a phrase matches
+    consecutive words."""
 
     parts: tuple[tuple[str, bool], ...]  # (stem or prefix, is_prefix)
     source: str
+    words: tuple[str, ...] = ()  # each part's word as written, for matching misspellings
 
     @classmethod
     def parse(cls, text: str) -> Pattern:
         parts: list[tuple[str, bool]] = []
+        words: list[str] = []
         for word in text.split():
             found = tokens(word.removesuffix("*"))
             if not found:
@@ -40,7 +44,8 @@ class Pattern:
             # "band-wagon*" is the words "band" and "wagon...": only the last one is a prefix.
             parts += [(stem(w), False) for w in found[:-1]]
             parts.append((found[-1], True) if word.endswith("*") else (stem(found[-1]), False))
-        return cls(tuple(parts), text)
+            words += found
+        return cls(tuple(parts), text, tuple(words))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,30 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+MISSPELLABLE = 7  # words this long may be matched with one letter wrong
+
+
+@lru_cache(maxsize=65536)
+def deletions(word: str) -> frozenset[str]:
+    """The word with each one of its letters left out."""
+    return frozenset(word[:i] + word[i + 1 :] for i in range(len(word)))
+
+
+def one_letter_apart(a: str, b: str) -> bool:
+    """One letter substituted, inserted, deleted, or two neighbours swapped (a misspelling)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        shorter, longer = sorted((a, b), key=len)
+        return shorter in deletions(longer)
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diffs) == 1 or (
+        len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    )
+
+
 def normalise(text: str) -> str:
     """Lower case, with typographic quotes, dashes and accents folded ("État" matches "etat")."""
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -52,6 +76,21 @@ class Sentence:
         for position, word_stem in enumerate(self.stems):
             index.setdefault(word_stem, []).append(position)
         return {word_stem: tuple(positions) for word_stem, positions in index.items()}
+
+    @cached_property
+    def near_index(self) -> dict[str, tuple[int, ...]]:
+        """Where each long word, and each of its one-letter deletions, occurs: finds misspellings fast."""
+        index: dict[str, list[int]] = {}
+        for position, word in enumerate(self.words):
+            if len(word) >= MISSPELLABLE:
+                for key in deletions(word) | {word}:
+                    index.setdefault(key, []).append(position)
+        return {key: tuple(positions) for key, positions in index.items()}
+
+    def near(self, word: str) -> tuple[int, ...]:
+        """Positions of the words one letter away from ``word`` (a word of seven letters or more)."""
+        found = {p for key in deletions(word) | {word} for p in self.near_index.get(key, ())}
+        return tuple(sorted(p for p in found if one_letter_apart(self.words[p], word)))
 
 
 def split_sentences(text: str) -> list[Sentence]:
