@@ -47,6 +47,8 @@ NEGATING_PHRASES = (
     ("failed", "to"),
     ("refuse", "to"),
     ("refuses", "to"),
+    ("mistake", "to"),
+    ("wrong", "to"),
 )
 NEGATION_WINDOW = 7
 # Words just before a subject that name it only to contrast it with the one being described.
@@ -82,6 +84,10 @@ REFUTATIONS = (
     ("that", "s", "a", "myth"),
     ("is", "false"),
     ("is", "not", "true"),
+    ("that", "s", "not", "true"),
+    ("that", "is", "not", "true"),
+    ("this", "is", "not", "true"),
+    ("not", "true"),
     ("is", "incorrect"),
     ("is", "a", "misconception"),
 )
@@ -106,9 +112,14 @@ def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
     first, is_prefix = pattern.parts[0]
     raw = pattern.words[0] if pattern.words else first
     if is_prefix:
-        candidates: Iterable[int] = (
-            i for i, word in enumerate(sentence.words) if _part_matches(pattern.parts[0], raw, word, "")
-        )
+        candidates: Iterable[int] = sentence.starting_with(first)
+        if len(first) >= MISSPELLABLE:
+            near = [
+                i
+                for i in sentence.by_opening.get(first[:2], ())
+                if _part_matches(pattern.parts[0], raw, sentence.words[i], "")
+            ]
+            candidates = sorted(set(candidates) | set(near))
     elif len(raw) >= MISSPELLABLE:
         candidates = sorted(set(sentence.stem_index.get(first, ())) | set(sentence.near(raw)))
     else:
@@ -128,7 +139,8 @@ def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
 
 def _refuted(sentence: Sentence, clause: int) -> bool:
     """Whether the clause is rejected by the one after it ("..., but that's wrong")."""
-    after = [w for w, c in zip(sentence.words, sentence.clauses, strict=True) if c == clause + 1]
+    later = [c for c in sentence.clauses if c > clause]
+    after = [w for w, c in zip(sentence.words, sentence.clauses, strict=True) if later and c == later[0]]
     return any(tuple(after[: len(r)]) == r for r in REFUTATIONS)
 
 
@@ -154,9 +166,13 @@ def is_negated(sentence: Sentence, position: int, worded: frozenset[int] = froze
 
 def _matches(concept: Concept, sentence: Sentence) -> list[tuple[int, int]]:
     """(start, length) of every match of one of the concept's patterns, negated or not."""
-    return sorted(
-        {(p, len(pattern.parts)) for pattern in concept.patterns for p in pattern_positions(pattern, sentence)}
-    )
+    found = sentence.matched.get(id(concept))
+    if found is None:
+        found = sorted(
+            {(p, len(pattern.parts)) for pattern in concept.patterns for p in pattern_positions(pattern, sentence)}
+        )
+        sentence.matched[id(concept)] = found
+    return found
 
 
 def concept_positions(

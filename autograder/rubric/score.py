@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from autograder.rubric import screens
-from autograder.rubric.match import AnswerContext, alternative_met, concept_positions, question_echo
+from autograder.rubric.match import AnswerContext, alternative_met, concept_words, question_echo
 from autograder.rubric.model import Alternative, QuestionRubric
 from autograder.rubric.text import split_sentences, tokens
 
@@ -103,7 +103,8 @@ def score_answer(rubric: QuestionRubric, answer: str, references: Iterable[str] 
             "your instructor will review its score."
         )
 
-    on_topic = sum(1 for s in sentences if any(concept_positions(rubric.lexicon[name], s) for name in rubric.on_topic))
+    # Whether the answer is about states at all: a negated mention ("no country can ...") still is.
+    on_topic = sum(1 for s in sentences if any(concept_words(rubric.lexicon[name], s) for name in rubric.on_topic))
     if code == "en" and (on_topic == 0 or screens.about_another_sense(text, on_topic)):
         return _zero(
             rubric,

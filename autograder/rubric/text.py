@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -76,6 +77,40 @@ class Sentence:
         for position, word_stem in enumerate(self.stems):
             index.setdefault(word_stem, []).append(position)
         return {word_stem: tuple(positions) for word_stem, positions in index.items()}
+
+    @cached_property
+    def sorted_words(self) -> tuple[tuple[str, int], ...]:
+        """(word, position) in alphabetical order, to find every word with a given prefix by bisection."""
+        return tuple(sorted((word, position) for position, word in enumerate(self.words)))
+
+    def starting_with(self, prefix: str) -> list[int]:
+        """Positions of the words that start with ``prefix``."""
+        order = self.sorted_words
+        found = []
+        for k in range(bisect_left(order, (prefix, -1)), len(order)):
+            word, position = order[k]
+            if not word.startswith(prefix):
+                break
+            found.append(position)
+        return sorted(found)
+
+    @cached_property
+    def by_opening(self) -> dict[str, tuple[int, ...]]:
+        """Positions of the long words by their first two letters (misspellings rarely start wrong)."""
+        index: dict[str, list[int]] = {}
+        for position, word in enumerate(self.words):
+            if len(word) >= MISSPELLABLE:
+                index.setdefault(word[:2], []).append(position)
+        return {opening: tuple(positions) for opening, positions in index.items()}
+
+    @cached_property
+    def matched(self) -> dict[int, list[tuple[int, int]]]:
+        """The matches of each concept found so far in this sentence, by the concept's identity.
+
+        A rubric asks about the same concept many times (in criteria, caps, negation and
+        attribution checks), and its patterns are many: each is looked for once.
+        """
+        return {}
 
     @cached_property
     def near_index(self) -> dict[str, tuple[int, ...]]:

@@ -36,28 +36,32 @@ def stale_assignments(course: Path, out_dir: Path) -> list[str]:
 
 
 def release(course: Path, assignments: list[str], out_dir: Path) -> None:
-    """Generate the student versions of ``assignments`` with nbgrader, into ``out_dir``."""
+    """Generate the student versions of ``assignments`` with nbgrader, into ``out_dir``.
+
+    One nbgrader run releases them all (``generate_assignment "*"`` when more than one is
+    stale): nbgrader takes some seconds to start, and a clean build releases every chapter.
+    """
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     with tempfile.TemporaryDirectory(prefix="balancing-release-") as tmp:
         copy = Path(tmp) / "exercises"
         shutil.copytree(course, copy, ignore=shutil.ignore_patterns("release", "submitted", "autograded", "*.db"))
+        result = subprocess.run(
+            [
+                str(bin_dir / "nbgrader"),
+                "generate_assignment",
+                assignments[0] if len(assignments) == 1 else "*",
+                "--force",
+                "--log-level=ERROR",
+                f"--CourseDirectory.db_url=sqlite:///{copy / 'gradebook.db'}",
+            ],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         for assignment in assignments:
-            result = subprocess.run(
-                [
-                    str(bin_dir / "nbgrader"),
-                    "generate_assignment",
-                    assignment,
-                    "--force",
-                    "--log-level=ERROR",
-                    f"--CourseDirectory.db_url=sqlite:///{copy / 'gradebook.db'}",
-                ],
-                cwd=copy,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
             released = copy / "release" / assignment / f"{assignment}.ipynb"
             if result.returncode != 0 or not released.exists():
                 raise ExtensionError(f"nbgrader could not release {assignment}:\n{result.stderr[-2000:]}")
