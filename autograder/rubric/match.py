@@ -137,6 +137,18 @@ def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
     ]
 
 
+# Said after a concept to deny it: "anarchy has nothing to do with it".
+DENIALS_AFTER = (("nothing", "to", "do", "with"),)
+
+
+def _denied_after(sentence: Sentence, position: int) -> bool:
+    clause = sentence.clauses[position]
+    after = [
+        w for w, c in zip(sentence.words[position + 1 :], sentence.clauses[position + 1 :], strict=True) if c == clause
+    ]
+    return any(tuple(after[k : k + len(d)]) == d for d in DENIALS_AFTER for k in range(min(len(after), 6)))
+
+
 def _refuted(sentence: Sentence, clause: int) -> bool:
     """Whether the clause is rejected by the one after it ("..., but that's wrong")."""
     later = [c for c in sentence.clauses if c > clause]
@@ -151,7 +163,7 @@ def is_negated(sentence: Sentence, position: int, worded: frozenset[int] = froze
     Words in ``worded`` are part of another concept's expression and negate nothing.
     """
     clause = sentence.clauses[position]
-    if _refuted(sentence, clause):
+    if _refuted(sentence, clause) or _denied_after(sentence, position):
         return True
     start = max(0, position - NEGATION_WINDOW)
     window = [i for i in range(start, position) if sentence.clauses[i] == clause and i not in worded]

@@ -95,7 +95,11 @@ def is_list(sentence: Sentence) -> bool:
     items = [item for item in items if item]
     short = sum(len(item) <= 3 for item in items)
     linked = any(_explaining_word(word) for item in items for word in item)
-    return len(items) >= 4 and short >= 0.75 * len(items) and not linked
+    if len(items) >= 4 and short >= 0.75 * len(items) and not linked:
+        return True
+    # A lead-in and then five or more bare terms: "Balancing contributes through anarchy, self-help, ..."
+    rest = items[1:]
+    return len(rest) >= 5 and all(len(item) <= 3 and not any(map(_explaining_word, item)) for item in rest)
 
 
 def explains(sentence: Sentence, english: bool = True) -> bool:

@@ -16,8 +16,13 @@ from functools import cached_property, lru_cache
 import snowballstemmer
 
 _STEMMER = snowballstemmer.stemmer("english")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*[-*•]\s+|\n{2,}|\n(?=\s*\d+[.)]\s)|;\s+")
-_CLAUSE_BREAK = re.compile(r",|:|\s[-\u2013\u2014]\s|\b(?:while|whereas|but|however|although|though|because)\b")
+# Sentences end at a full stop, but not at one of the abbreviations students use inside them.
+_ABBREVIATION = r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bu\.s\.)(?<!\bu\.k\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bcf\.)"
+_SENTENCE_END = re.compile(rf"(?<=[.!?]){_ABBREVIATION}\s+|\n\s*[-*•]\s+|\n{{2,}}|\n(?=\s*\d+[.)]\s)|;\s+")
+# "because" opens a clause of its own, except after "not": "not because of balancing" negates the reason.
+_CLAUSE_BREAK = re.compile(
+    r",|:|\s[-\u2013\u2014]\s|\b(?:while|whereas|but|however|although|though)\b|(?<!not )\bbecause\b"
+)
 _TOKEN = re.compile(r"[^\W_]+")  # apostrophes split words: "l'équilibre" is "l" and "équilibre"
 
 
