@@ -12,7 +12,7 @@ SPHINXOPTS ?=
 SPHINXBUILD = $(BIN)/sphinx-build -c . -d $(BUILDDIR)/doctrees -W --keep-going -n $(SPHINXOPTS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv html test eval bench bench-site bench-service release normalise lint format clean lock
+.PHONY: help venv html test eval eval-embedding bench bench-site bench-service release normalise lint format clean lock
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,15 @@ normalise: $(STAMP)  ## Rewrite the exercise source notebooks in their normalise
 
 eval: $(STAMP)  ## Measure the rubric scorer against the labelled answers (kappa, agreement)
 	$(BIN)/python -m autograder.evaluate
+
+EMBED := .venv-embedding
+$(EMBED)/.installed: eval/requirements-embedding.txt
+	$(PYTHON) -m venv $(EMBED)
+	$(EMBED)/bin/python -m pip install --quiet -r eval/requirements-embedding.txt
+	touch $@
+
+eval-embedding: $(EMBED)/.installed  ## Measure a sentence-embedding model on the same labelled answers (own .venv-embedding)
+	$(EMBED)/bin/python eval/embedding_baseline.py
 
 bench: $(STAMP)  ## Benchmark grade-all against nbgrader autograde (200 notebooks per assignment)
 	$(BIN)/python benchmarks/bench_grading.py --n $(or $(N),200)

@@ -3,16 +3,20 @@
 Each submission is graded and committed on its own, so a batch killed part-way (even with
 SIGKILL) loses at most the one in flight, and a rerun grades only what has no ledger row
 for the same file. Two batches at once serialise on the database's own locking.
+
+Notebooks are graded in worker processes, one per core, while this process records the
+results: scoring written answers is Python work, which threads would take in turns.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import multiprocessing
 import os
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +57,25 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+_worker_course: Course | None = None
+
+
+def _start_worker(course: Course) -> None:
+    """Give a grading process the batch's course (inherited by fork, with its rubrics already read)."""
+    global _worker_course
+    _worker_course = course
+
+
+def _grade(path: Path, assignment_id: str, limits: Limits | None, data_dir: Path | None) -> NotebookResult:
+    if _worker_course is None:
+        raise RuntimeError("a grading process was started without its course")
+    return grade_notebook(path, _worker_course, assignment_id, limits, data_dir)
+
+
+def _ready() -> None:
+    """Nothing: submitted once per worker to start every process before the gradebook is opened."""
+
+
 def grade_all(
     path: Path,
     course: Course,
@@ -65,57 +88,68 @@ def grade_all(
 ) -> BatchSummary:
     """Grade every submission under ``path`` into the gradebook at ``db_url``.
 
-    Notebooks are graded on ``workers`` threads (each one waits on its own sandbox process);
-    the gradebook is written only from this thread, one committed submission at a time.
+    Notebooks are graded in ``workers`` processes (forked before the gradebook is opened, so
+    none inherits a database connection); the gradebook is written only from this process,
+    one committed submission at a time.
     """
     summary = BatchSummary()
-    with tempfile.TemporaryDirectory(prefix="autograder-batch-") as extract_to:
+    assignments = course.assignments  # read once here, so that every worker inherits them
+    processes = workers or os.cpu_count() or 1
+    with (
+        tempfile.TemporaryDirectory(prefix="autograder-batch-") as extract_to,
+        ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(course,),
+        ) as pool,
+    ):
+        for started in [pool.submit(_ready) for _ in range(processes)]:
+            started.result()
         found = discover(path, Path(extract_to))
         summary.failed += list(found.refused)
         summary.superseded = [f"{s.student}: {s.path.name}" for s in found.superseded]
         book = gb.open_gradebook(db_url)
         try:
-            for assignment in course.assignments.values():
+            for assignment in assignments.values():
                 gb.ensure_assignment(book, assignment)
             book.db.commit()
             late_step = gb.late_penalties(course.root)
             bar = tqdm(total=len(found.submissions), desc="grading", unit="nb", disable=not progress, file=sys.stderr)
-            with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-                pending = {}
-                for submission in found.submissions:
-                    digest = sha256_of(submission.path)
-                    try:
-                        assignment_id = submission.assignment or course.identify(read_notebook(submission.path)).id
-                    except SubmissionError as error:
-                        assignment_id = submission.assignment or "unknown"
-                        gb.record_failure(
-                            book, assignment_id, submission.student, digest, str(submission.path), str(error)
-                        )
-                        summary.failed.append((submission.student, str(error)))
-                        bar.update()
-                        continue
-                    entry = gb.ledger_entry(book, assignment_id, submission.student)
-                    if entry and entry.sha256 == digest and entry.status == "graded" and not force:
-                        summary.skipped += 1
-                        bar.update()
-                        continue
-                    future = pool.submit(grade_notebook, submission.path, course, assignment_id, limits, data_dir)
-                    pending[future] = (submission, digest, assignment_id)
-                for future in as_completed(pending):
-                    submission, digest, assignment_id = pending[future]
-                    result = future.result()
-                    if result.graded:
-                        kept = gb.record_result(book, result, submission.student, digest, submission.timestamp)
-                        gb.apply_late_penalty(book, assignment_id, submission.student, late_step)
-                        summary.overrides_kept += [(submission.student, q) for q in kept]
-                        summary.graded += 1
-                        summary.results.append((submission.student, result))
-                    else:
-                        gb.record_failure(
-                            book, assignment_id, submission.student, digest, str(submission.path), result.reason
-                        )
-                        summary.failed.append((submission.student, result.reason))
+            pending = {}
+            for submission in found.submissions:
+                digest = sha256_of(submission.path)
+                try:
+                    assignment_id = submission.assignment or course.identify(read_notebook(submission.path)).id
+                except SubmissionError as error:
+                    assignment_id = submission.assignment or "unknown"
+                    gb.record_failure(book, assignment_id, submission.student, digest, str(submission.path), str(error))
+                    summary.failed.append((submission.student, str(error)))
                     bar.update()
+                    continue
+                entry = gb.ledger_entry(book, assignment_id, submission.student)
+                if entry and entry.sha256 == digest and entry.status == "graded" and not force:
+                    summary.skipped += 1
+                    bar.update()
+                    continue
+                future = pool.submit(_grade, submission.path, assignment_id, limits, data_dir)
+                pending[future] = (submission, digest, assignment_id)
+            for future in as_completed(pending):
+                submission, digest, assignment_id = pending[future]
+                result = future.result()
+                if result.graded:
+                    recorded = gb.record_result(
+                        book, result, submission.student, digest, submission.timestamp, late_step
+                    )
+                    summary.overrides_kept += [(submission.student, q) for q in recorded.overrides_kept]
+                    summary.graded += 1
+                    summary.results.append((submission.student, result))
+                else:
+                    gb.record_failure(
+                        book, assignment_id, submission.student, digest, str(submission.path), result.reason
+                    )
+                    summary.failed.append((submission.student, result.reason))
+                bar.update()
             bar.close()
         finally:
             book.close()

@@ -11,15 +11,29 @@ already done, and an instructor can see every submission that was not graded, an
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.dbutil import ALEMBIC_DIR
 from nbgrader.preprocessors import AssignLatePenalties
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, event, insert, select, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -48,11 +62,27 @@ class LedgerEntry:
     reason: str
 
 
+def _stamp_new_database(db_url: str) -> None:
+    """Record nbgrader's schema version in a new, empty database, as nbgrader would.
+
+    nbgrader stamps a new gradebook by running the ``alembic heads`` command, which takes
+    seconds to start; reading the same head from nbgrader's migration scripts here gives the
+    same stamp at once, and nbgrader then sees an existing database and only adds its tables.
+    """
+    engine = create_engine(db_url)
+    try:
+        if inspect(engine).get_table_names():
+            return
+        head = ScriptDirectory(ALEMBIC_DIR).get_current_head()
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": head})
+    finally:
+        engine.dispose()
+
+
 def open_gradebook(db_url: str) -> Gradebook:
-    # nbgrader runs the `alembic` command to check the schema; it lives beside this interpreter.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    _stamp_new_database(db_url)
     gradebook = Gradebook(db_url)
     if gradebook.engine.dialect.name == "sqlite":
         # WAL lets readers (formgrader, a second batch) work while a batch writes, and NORMAL
@@ -121,17 +151,20 @@ def late_penalties(course_root: Path) -> AssignLatePenalties:
     return step
 
 
-def apply_late_penalty(gradebook: Gradebook, assignment: str, student: str, step: AssignLatePenalties) -> float | None:
+def _late_penalty(gradebook: Gradebook, submission, notebook, student: str, step: AssignLatePenalties) -> float | None:
     """Set the submission's late penalty from nbgrader's due date and plugin, as ``nbgrader autograde`` does."""
-    submission = gradebook.find_submission(assignment, student)
-    notebook = gradebook.find_submission_notebook(assignment, assignment, student)
     notebook.late_submission_penalty = None
     if submission.total_seconds_late > 0:
         penalty = step.plugin_inst.late_submission_penalty(student, notebook.score, submission.total_seconds_late)
         if penalty is not None:
             notebook.late_submission_penalty = min(max(float(penalty), 0.0), notebook.score)
-    gradebook.db.commit()
     return notebook.late_submission_penalty
+
+
+@dataclass(frozen=True)
+class Recorded:
+    overrides_kept: list[str]  # the questions whose instructor override was kept
+    late_penalty: float | None
 
 
 def record_failure(gradebook: Gradebook, assignment: str, student: str, sha256: str, file: str, reason: str) -> None:
@@ -140,9 +173,14 @@ def record_failure(gradebook: Gradebook, assignment: str, student: str, sha256: 
 
 
 def record_result(
-    gradebook: Gradebook, result: NotebookResult, student: str, sha256: str, timestamp: dt.datetime | None
-) -> list[str]:
-    """Store one graded notebook in a single transaction; return the questions whose override was kept."""
+    gradebook: Gradebook,
+    result: NotebookResult,
+    student: str,
+    sha256: str,
+    timestamp: dt.datetime | None,
+    late_step: AssignLatePenalties,
+) -> Recorded:
+    """Store one graded notebook, its ledger row and its late penalty in a single transaction."""
     if not (result.graded and result.assignment):
         raise ValueError("only graded results can be recorded; use record_failure for the others")
     assignment = result.assignment
@@ -154,7 +192,7 @@ def record_result(
     except MissingEntry:
         with warnings.catch_warnings():  # nbgrader's add_submission trips SQLAlchemy's autoflush warnings
             warnings.simplefilter("ignore", SAWarning)
-            gradebook.add_submission(assignment, student, timestamp=timestamp)
+            submission = gradebook.add_submission(assignment, student, timestamp=timestamp)
     notebook = gradebook.find_submission_notebook(assignment, assignment, student)
     grades = {grade.name: grade for grade in notebook.grades}
     comments = {comment.name: comment for comment in notebook.comments}
@@ -170,5 +208,10 @@ def record_result(
             if question.kind == "written" and question.grade_id in comments:
                 comments[question.grade_id].auto_comment = question.feedback
     _write_ledger(gradebook, assignment, student, sha256, result.submission, "graded", "")
+    # The penalty depends on the new score and timestamp, which nbgrader computes in SQL: reload them.
+    gradebook.db.flush()
+    gradebook.db.expire(submission)
+    gradebook.db.expire(notebook)
+    penalty = _late_penalty(gradebook, submission, notebook, student, late_step)
     gradebook.db.commit()
-    return kept
+    return Recorded(kept, penalty)

@@ -23,12 +23,11 @@ only if ..." may answer "is the concept useful?" because "only if" is the studen
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from autograder.rubric.model import Alternative, Concept, Pattern
-from autograder.rubric.text import MISSPELLABLE, Sentence, one_letter_apart, stem, tokens
+from autograder.rubric.model import Alternative, Concept, LexiconIndex, Pattern
+from autograder.rubric.text import MISSPELLABLE, Sentence, deletions, one_letter_apart, stem, tokens
 
 NEGATORS = frozenset(
     {"not", "no", "never", "neither", "nor", "without", "hardly", "cannot", "nothing", "none"}
@@ -106,35 +105,39 @@ def _part_matches(part: tuple[str, bool], raw: str, word: str, word_stem: str) -
     return word_stem == text or (len(raw) >= MISSPELLABLE and len(word) >= MISSPELLABLE and one_letter_apart(word, raw))
 
 
-def pattern_positions(pattern: Pattern, sentence: Sentence) -> list[int]:
-    """Start positions of the pattern's word sequence in the sentence."""
-    n = len(pattern.parts)
-    first, is_prefix = pattern.parts[0]
-    raw = pattern.words[0] if pattern.words else first
-    if is_prefix:
-        candidates: Iterable[int] = sentence.starting_with(first)
-        if len(first) >= MISSPELLABLE:
-            near = [
-                i
-                for i in sentence.by_opening.get(first[:2], ())
-                if _part_matches(pattern.parts[0], raw, sentence.words[i], "")
-            ]
-            candidates = sorted(set(candidates) | set(near))
-    elif len(raw) >= MISSPELLABLE:
-        candidates = sorted(set(sentence.stem_index.get(first, ())) | set(sentence.near(raw)))
-    else:
-        candidates = sentence.stem_index.get(first, ())
-    return [
-        i
-        for i in candidates
-        if i + n <= len(sentence.words)
-        and all(
-            _part_matches(
-                part, pattern.words[k] if pattern.words else part[0], sentence.words[i + k], sentence.stems[i + k]
-            )
-            for k, part in enumerate(pattern.parts[1:], start=1)
-        )
-    ]
+def _rest_matches(pattern: Pattern, sentence: Sentence, start: int) -> bool:
+    """Whether the pattern's words after the first follow the word at ``start``."""
+    return start + len(pattern.parts) <= len(sentence.words) and all(
+        _part_matches(part, pattern.words[k], sentence.words[start + k], sentence.stems[start + k])
+        for k, part in enumerate(pattern.parts[1:], start=1)
+    )
+
+
+def _lexicon_matches(index: LexiconIndex, sentence: Sentence) -> dict[str, list[tuple[int, int]]]:
+    """(start, length) of every match of every concept of the lexicon in the sentence, found in one pass."""
+    found: dict[str, set[tuple[int, int]]] = {}
+
+    def consider(name: str, pattern: Pattern, position: int) -> None:
+        if _rest_matches(pattern, sentence, position):
+            found.setdefault(name, set()).add((position, len(pattern.parts)))
+
+    for position, (word, word_stem) in enumerate(zip(sentence.words, sentence.stems, strict=True)):
+        for name, pattern in index.by_stem.get(word_stem, ()):
+            consider(name, pattern, position)
+        for length in range(1, len(word) + 1):
+            for name, pattern in index.by_prefix.get(word[:length], ()):
+                consider(name, pattern, position)
+        if len(word) >= MISSPELLABLE:
+            for key in deletions(word) | {word}:
+                for name, pattern in index.by_deletion.get(key, ()):
+                    if one_letter_apart(word, pattern.words[0]):
+                        consider(name, pattern, position)
+    for name, pattern in index.long_prefixes:
+        text = pattern.parts[0][0]
+        for position in sentence.by_opening.get(text[:2], ()):
+            if _part_matches(pattern.parts[0], pattern.words[0], sentence.words[position], ""):
+                consider(name, pattern, position)
+    return {name: sorted(matches) for name, matches in found.items()}
 
 
 # Said after a concept to deny it: "anarchy has nothing to do with it".
@@ -178,13 +181,10 @@ def is_negated(sentence: Sentence, position: int, worded: frozenset[int] = froze
 
 def _matches(concept: Concept, sentence: Sentence) -> list[tuple[int, int]]:
     """(start, length) of every match of one of the concept's patterns, negated or not."""
-    found = sentence.matched.get(id(concept))
+    found = sentence.matched.get(id(concept.index))
     if found is None:
-        found = sorted(
-            {(p, len(pattern.parts)) for pattern in concept.patterns for p in pattern_positions(pattern, sentence)}
-        )
-        sentence.matched[id(concept)] = found
-    return found
+        found = sentence.matched[id(concept.index)] = _lexicon_matches(concept.index, sentence)
+    return found.get(concept.name, [])
 
 
 def concept_positions(

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from autograder.rubric.text import stem, tokens
+from autograder.rubric.text import MISSPELLABLE, deletions, stem, tokens
 
 
 class RubricError(ValueError):
@@ -48,10 +48,37 @@ class Pattern:
         return cls(tuple(parts), text, tuple(words))
 
 
+class LexiconIndex:
+    """Every pattern of a lexicon by its first word, so that a sentence is searched once for all the
+    patterns that can start at one of its words, not once per pattern or per concept."""
+
+    def __init__(self, patterns: dict[str, tuple[Pattern, ...]]) -> None:
+        self.by_stem: dict[str, list[tuple[str, Pattern]]] = {}  # first word's stem
+        self.by_prefix: dict[str, list[tuple[str, Pattern]]] = {}  # first word's prefix ("counterbalanc*")
+        self.by_deletion: dict[str, list[tuple[str, Pattern]]] = {}  # a long first word, and it one letter short
+        self.long_prefixes: list[tuple[str, Pattern]] = []  # prefixes long enough to be matched misspelt
+        for name, concept_patterns in patterns.items():
+            for pattern in concept_patterns:
+                first, is_prefix = pattern.parts[0]
+                entry = (name, pattern)
+                if is_prefix:
+                    self.by_prefix.setdefault(first, []).append(entry)
+                    if len(first) >= MISSPELLABLE:
+                        self.long_prefixes.append(entry)
+                    continue
+                self.by_stem.setdefault(first, []).append(entry)
+                raw = pattern.words[0]
+                if len(raw) >= MISSPELLABLE:
+                    for key in deletions(raw) | {raw}:
+                        self.by_deletion.setdefault(key, []).append(entry)
+
+
 @dataclass(frozen=True)
 class Concept:
     name: str
     patterns: tuple[Pattern, ...]
+    # the index of the lexicon the concept belongs to, shared by all its concepts
+    index: LexiconIndex = field(compare=False, repr=False)
     negatable: bool = True
 
 
@@ -141,22 +168,22 @@ def _alternatives(
 
 
 def _lexicon(raw: dict[str, Any], where: str) -> dict[str, Concept]:
-    lexicon = {}
+    patterns: dict[str, tuple[Pattern, ...]] = {}
+    negatable: dict[str, bool] = {}
     for name, spec in raw.items():
         if isinstance(spec, list):
-            words, negatable = spec, True
+            words, negatable[name] = spec, True
         elif isinstance(spec, dict):
-            words, negatable = (
-                _require(spec, "words", f"{where}.{name}", list),
-                bool(spec.get("negatable", True)),
-            )
+            words = _require(spec, "words", f"{where}.{name}", list)
+            negatable[name] = bool(spec.get("negatable", True))
         else:
             raise RubricError(f"{where}.{name}: expected a list of words")
         try:
-            lexicon[name] = Concept(name, tuple(Pattern.parse(str(w)) for w in words), negatable)
+            patterns[name] = tuple(Pattern.parse(str(w)) for w in words)
         except RubricError as error:
             raise RubricError(f"{where}.{name}: {error}") from None
-    return lexicon
+    index = LexiconIndex(patterns)
+    return {name: Concept(name, patterns[name], index, negatable[name]) for name in patterns}
 
 
 def parse_rubrics(data: dict[str, Any], where: str = "rubric") -> dict[str, QuestionRubric]:

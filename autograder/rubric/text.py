@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -57,7 +56,8 @@ def one_letter_apart(a: str, b: str) -> bool:
 
 def normalise(text: str) -> str:
     """Lower case, with typographic quotes, dashes and accents folded ("État" matches "etat")."""
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
     return text.lower()
 
@@ -76,30 +76,6 @@ class Sentence:
     clauses: tuple[int, ...]
 
     @cached_property
-    def stem_index(self) -> dict[str, tuple[int, ...]]:
-        """Where each stem occurs: a rubric asks about hundreds of patterns per sentence."""
-        index: dict[str, list[int]] = {}
-        for position, word_stem in enumerate(self.stems):
-            index.setdefault(word_stem, []).append(position)
-        return {word_stem: tuple(positions) for word_stem, positions in index.items()}
-
-    @cached_property
-    def sorted_words(self) -> tuple[tuple[str, int], ...]:
-        """(word, position) in alphabetical order, to find every word with a given prefix by bisection."""
-        return tuple(sorted((word, position) for position, word in enumerate(self.words)))
-
-    def starting_with(self, prefix: str) -> list[int]:
-        """Positions of the words that start with ``prefix``."""
-        order = self.sorted_words
-        found = []
-        for k in range(bisect_left(order, (prefix, -1)), len(order)):
-            word, position = order[k]
-            if not word.startswith(prefix):
-                break
-            found.append(position)
-        return sorted(found)
-
-    @cached_property
     def by_opening(self) -> dict[str, tuple[int, ...]]:
         """Positions of the long words by their first two letters (misspellings rarely start wrong)."""
         index: dict[str, list[int]] = {}
@@ -109,28 +85,13 @@ class Sentence:
         return {opening: tuple(positions) for opening, positions in index.items()}
 
     @cached_property
-    def matched(self) -> dict[int, list[tuple[int, int]]]:
-        """The matches of each concept found so far in this sentence, by the concept's identity.
+    def matched(self) -> dict[int, dict[str, list[tuple[int, int]]]]:
+        """The matches of every concept of a lexicon in this sentence, by the lexicon index's identity.
 
-        A rubric asks about the same concept many times (in criteria, caps, negation and
-        attribution checks), and its patterns are many: each is looked for once.
+        A rubric asks about the same concepts many times (in criteria, caps, negation and
+        attribution checks): the sentence is searched once.
         """
         return {}
-
-    @cached_property
-    def near_index(self) -> dict[str, tuple[int, ...]]:
-        """Where each long word, and each of its one-letter deletions, occurs: finds misspellings fast."""
-        index: dict[str, list[int]] = {}
-        for position, word in enumerate(self.words):
-            if len(word) >= MISSPELLABLE:
-                for key in deletions(word) | {word}:
-                    index.setdefault(key, []).append(position)
-        return {key: tuple(positions) for key, positions in index.items()}
-
-    def near(self, word: str) -> tuple[int, ...]:
-        """Positions of the words one letter away from ``word`` (a word of seven letters or more)."""
-        found = {p for key in deletions(word) | {word} for p in self.near_index.get(key, ())}
-        return tuple(sorted(p for p in found if one_letter_apart(self.words[p], word)))
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -84,10 +84,14 @@ class Workers:
                 return
             late = self._late_seconds(assignment, row.uploaded_at)
             with self.gradebook_lock:
-                gb.record_result(
-                    self.gradebook, result, row.student, hashlib.sha256(content).hexdigest(), row.uploaded_at
-                )
-                penalty = gb.apply_late_penalty(self.gradebook, assignment, row.student, self.late_step)
+                penalty = gb.record_result(
+                    self.gradebook,
+                    result,
+                    row.student,
+                    hashlib.sha256(content).hexdigest(),
+                    row.uploaded_at,
+                    self.late_step,
+                ).late_penalty
             detail = results_json(result)
             detail["late_penalty"] = penalty
             for test, question in zip(detail["tests"], result.questions, strict=True):
