@@ -46,9 +46,9 @@ NEGATING_PHRASES = (
     ("failed", "to"),
     ("refuse", "to"),
     ("refuses", "to"),
-    ("mistake", "to"),
-    ("wrong", "to"),
 )
+# "It is wrong to think that ...", "a mistake to say ...": everything after them in the clause is denied.
+CLAUSE_NEGATORS = (("mistake", "to"), ("wrong", "to"), ("not", "think"), ("not", "believe"))
 NEGATION_WINDOW = 7
 # Words just before a subject that name it only to contrast it with the one being described.
 CONTRAST_MARKERS = (
@@ -140,8 +140,13 @@ def _lexicon_matches(index: LexiconIndex, sentence: Sentence) -> dict[str, list[
     return {name: sorted(matches) for name, matches in found.items()}
 
 
-# Said after a concept to deny it: "anarchy has nothing to do with it".
-DENIALS_AFTER = (("nothing", "to", "do", "with"),)
+# Said after a concept to deny it: "anarchy has nothing to do with it", "sanctions are not balancing".
+DENIALS_AFTER = (
+    ("nothing", "to", "do", "with"),
+    ("not", "balancing"),
+    ("not", "really", "balancing"),
+    ("not", "matter"),
+)
 
 
 def _denied_after(sentence: Sentence, position: int) -> bool:
@@ -149,7 +154,7 @@ def _denied_after(sentence: Sentence, position: int) -> bool:
     after = [
         w for w, c in zip(sentence.words[position + 1 :], sentence.clauses[position + 1 :], strict=True) if c == clause
     ]
-    return any(tuple(after[k : k + len(d)]) == d for d in DENIALS_AFTER for k in range(min(len(after), 6)))
+    return any(tuple(after[k : k + len(d)]) == d for d in DENIALS_AFTER for k in range(min(len(after), 9)))
 
 
 def _refuted(sentence: Sentence, clause: int) -> bool:
@@ -167,6 +172,9 @@ def is_negated(sentence: Sentence, position: int, worded: frozenset[int] = froze
     """
     clause = sentence.clauses[position]
     if _refuted(sentence, clause) or _denied_after(sentence, position):
+        return True
+    before = [w for w, c in zip(sentence.words[:position], sentence.clauses[:position], strict=True) if c == clause]
+    if any(tuple(before[k : k + 2]) in CLAUSE_NEGATORS for k in range(len(before) - 1)):
         return True
     start = max(0, position - NEGATION_WINDOW)
     window = [i for i in range(start, position) if sentence.clauses[i] == clause and i not in worded]

@@ -34,7 +34,7 @@ OTHER_SENSES = re.compile(
     r"|deficits?|debt|balance sheets?|assets|liabilit\w+|equity|diet\w*|nutrition|food groups|keto|chemical"
     r"|chemistry|equation|equations|redox|physics|gravity|centre of gravity|center of gravity|forces on"
     r"|gymnast\w*|balance beam|beam|yoga|hormon\w*|bank account|checkbook|accounting|ledger|tyres?|tires?"
-    r"|wheel alignment|inner ear|vestibular|posture)\b"
+    r"|wheel alignment|inner ear|vestibular|posture|ecology|ecosystems?|species|predators?|prey)\b"
 )
 EXPLAINING_WORDS = frozenset(
     "is are was were be been being means mean meant refers involves involve occurs happen happens when "
