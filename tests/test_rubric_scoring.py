@@ -109,11 +109,31 @@ def test_swapped_definitions_cap_the_answer_at_one_point(versus) -> None:
         "family time, and bandwagoning on every new trend at the office will only burn you out.",
         "In computing, load balancing spreads network requests across several servers so that no single "
         "server is overwhelmed; bandwagoning would be sending all traffic to the busiest server.",
+        "The constitution balances the president against Congress: checks and balances keep any one branch of "
+        "government from gaining too much power, and a party that bandwagons behind a popular president weakens them.",
     ],
 )
 def test_another_sense_of_balance_scores_zero(versus, answer: str) -> None:
     score = score_answer(versus, answer)
     assert score.points == 0 and "off-topic" in score.flags
+
+
+def test_note_shorthand_reads_as_the_words_it_stands_for(versus) -> None:
+    answer = (
+        "- Balancing: a state resists the most threatening power\n"
+        "- Bandwagoning: a state aligns w/ the most threatening power instead"
+    )
+    assert {"balancing-opposes", "bandwagoning-aligns"} <= met(score_answer(versus, answer))
+
+
+def test_an_example_that_gets_history_wrong_earns_no_example_credit(versus, stability) -> None:
+    definition = "Balancing is when a state resists the threatening power. "
+    wrong = definition + "Example: in 1940 Italy joined Britain and France against Hitler."
+    right = definition + "Example: in 1940 Britain kept fighting against Hitler."
+    assert "consequence-or-example" not in met(score_answer(versus, wrong))
+    assert "consequence-or-example" in met(score_answer(versus, right))
+    confused = "Balancing keeps an equilibrium. In 1914 Germany and Britain were allies who together balanced France."
+    assert "example-or-structure" not in met(score_answer(stability, confused))
 
 
 def test_restating_the_question_scores_zero(versus) -> None:

@@ -34,7 +34,8 @@ OTHER_SENSES = re.compile(
     r"|deficits?|debt|balance sheets?|assets|liabilit\w+|equity|diet\w*|nutrition|food groups|keto|chemical"
     r"|chemistry|equation|equations|redox|physics|gravity|centre of gravity|center of gravity|forces on"
     r"|gymnast\w*|balance beam|beam|yoga|hormon\w*|bank account|checkbook|accounting|ledger|tyres?|tires?"
-    r"|wheel alignment|inner ear|vestibular|posture|ecology|ecosystems?|species|predators?|prey)\b"
+    r"|wheel alignment|inner ear|vestibular|posture|ecology|ecosystems?|species|predators?|prey"
+    r"|checks and balances|branch(?:es)? of (?:the )?government|separation of powers)\b"
 )
 EXPLAINING_WORDS = frozenset(
     "is are was were be been being means mean meant refers involves involve occurs happen happens when "
@@ -61,7 +62,9 @@ VERBS = frozenset(
 
 
 # "balancing = going against the strong", "bandwagoning -> joining it": a definition in note form.
-DEFINES = re.compile(r"\s(?:=|->|\u2192)\s|\w:\s|\be\.g\.|\bi\.e\.|\bfor (?:example|instance)\b|\bsuch as\b")
+DEFINES = re.compile(
+    r"\s(?:=|->|\u2192)\s|\w:\s|\be\.g\.|\bi\.e\.|\bfor (?:example|instance)\b|\bsuch as\b|^(?:like|as with|as in)\s"
+)
 
 
 BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|<!--.*?-->", re.S)

@@ -22,6 +22,9 @@ _SENTENCE_END = re.compile(rf"(?<=[.!?]){_ABBREVIATION}\s+|\n\s*[-*•]\s+|\n{{2
 _CLAUSE_BREAK = re.compile(
     r",|:|\s[-\u2013\u2014]\s|\b(?:while|whereas|but|however|although|though)\b|(?<!not )\bbecause\b"
 )
+# Note-taking shorthand, written out so that "aligns w/ that power" reads as "aligns with that power".
+_NOTE_WORDS = {"w/o": "without", "w/": "with"}
+_NOTE_ABBREVIATIONS = re.compile(r"(?<![\w/])w/o\b|(?<![\w/])w/(?=\s)")
 _TOKEN = re.compile(r"[^\W_]+")  # apostrophes split words: "l'équilibre" is "l" and "équilibre"
 
 
@@ -59,7 +62,7 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
-    return text.lower()
+    return _NOTE_ABBREVIATIONS.sub(lambda m: _NOTE_WORDS[m.group(0)], text.lower())
 
 
 def tokens(text: str) -> list[str]:
