@@ -85,6 +85,30 @@ def test_negated_ideas_earn_nothing(versus) -> None:
     assert not {"balancing-opposes", "bandwagoning-aligns"} & met(score), score.feedback()
 
 
+def test_a_denial_of_what_follows_it_negates_the_whole_clause(versus, today) -> None:
+    means_denied = (
+        "Balancing is when states oppose the stronger power. But balancing does not mean that states build "
+        "up their armies or sign treaties with partners, that is just preparing for war."
+    )
+    assert "means-or-motives" not in met(score_answer(versus, means_denied))
+    partners_denied = (
+        "The rise of China worries Washington. But I do not think the Americans and their partners are "
+        "balancing it, and the Quad and AUKUS are not really about Beijing."
+    )
+    assert "external-balancing" not in met(score_answer(today, partners_denied))
+
+
+def test_balancing_that_came_too_late_is_not_an_inverted_claim(stability) -> None:
+    answer = (
+        "With no world government above them, states arm and form alliances when one power grows too strong, "
+        "which stops it from dominating. But when France and Britain balanced too late in the 1930s, "
+        "appeasement let Hitler become stronger and stronger."
+    )
+    score = score_answer(stability, answer)
+    assert not any(flag.startswith("capped") for flag in score.flags), score.feedback()
+    assert {"prevents-hegemony", "mechanism", "sources-of-instability"} <= met(score), score.feedback()
+
+
 def test_not_only_is_not_a_negation(versus) -> None:
     answer = "Balancing is not only about opposing the strongest state; it also uses arms and alliances."
     assert {"balancing-opposes", "means-or-motives"} <= met(score_answer(versus, answer))
@@ -159,6 +183,21 @@ def test_an_answer_in_another_language_is_flagged_for_review_not_zeroed(versus) 
     assert "other-language" in score.flags and score.needs_review
     assert score.points >= 2
     assert any("Spanish" in message for message in score.messages)
+
+
+def test_an_answer_in_a_script_without_spaces_is_flagged_not_called_off_topic(stability) -> None:
+    # Chinese has no spaces between words: counting English words must not make it "off-topic".
+    clauses = [
+        "国际体系是无政府状态",
+        "没有世界政府",
+        "所以当某个国家变得过于强大时",
+        "其他国家会结成联盟来制衡它",
+        "从而防止霸权出现",
+    ]
+    answer = "\uff0c".join(clauses) + "\u3002"  # joined by the full-width comma, ended by the full stop
+    score = score_answer(stability, answer)
+    assert "other-language" in score.flags and "off-topic" not in score.flags and score.needs_review
+    assert any("Chinese" in message for message in score.messages)
 
 
 def test_a_near_copy_of_a_published_model_answer_is_flagged(versus) -> None:

@@ -46,9 +46,12 @@ NEGATING_PHRASES = (
     ("failed", "to"),
     ("refuse", "to"),
     ("refuses", "to"),
+    ("nobody", "is"),
+    ("nobody", "was"),
 )
-# "It is wrong to think that ...", "a mistake to say ...": everything after them in the clause is denied.
-CLAUSE_NEGATORS = (("mistake", "to"), ("wrong", "to"), ("not", "think"), ("not", "believe"))
+# "It is wrong to think that ...", "a mistake to say ...", "it does not mean that ...": everything after them
+# in the clause is denied.
+CLAUSE_NEGATORS = (("mistake", "to"), ("wrong", "to"), ("not", "think"), ("not", "believe"), ("not", "mean"))
 NEGATION_WINDOW = 7
 # Words just before a subject that name it only to contrast it with the one being described.
 CONTRAST_MARKERS = (
@@ -145,6 +148,7 @@ DENIALS_AFTER = (
     ("nothing", "to", "do", "with"),
     ("not", "balancing"),
     ("not", "really", "balancing"),
+    ("not", "really", "about"),
     ("not", "matter"),
 )
 

@@ -127,8 +127,20 @@ def _language_identifier():  # pragma: no cover - trivial
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def _mostly_non_latin(text: str) -> bool:
+    """Whether most letters are outside the Latin alphabets (Chinese, Russian, Arabic...): such text has
+    few or no spaces, so it cannot be judged by counting English words."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 10 and sum(ord(c) > 0x024F for c in letters) > len(letters) / 2
+
+
 def language(text: str) -> str:
-    """The answer's language as an ISO 639-1 code; short or mostly-English text counts as English."""
+    """The answer's language as an ISO 639-1 code; short or mostly-English text counts as English.
+
+    Text mostly in another script is never English, whatever the identifier's confidence.
+    """
+    if _mostly_non_latin(text):
+        return _language_identifier().classify(text)[0]
     words = tokens(text)
     if len(words) < 6:
         return "en"

@@ -23,8 +23,8 @@ _CLAUSE_BREAK = re.compile(
     r",|:|\s[-\u2013\u2014]\s|\b(?:while|whereas|but|however|although|though)\b|(?<!not )\bbecause\b"
 )
 # Note-taking shorthand, written out so that "aligns w/ that power" reads as "aligns with that power".
-_NOTE_WORDS = {"w/o": "without", "w/": "with"}
-_NOTE_ABBREVIATIONS = re.compile(r"(?<![\w/])w/o\b|(?<![\w/])w/(?=\s)")
+_NOTE_WORDS = {"w/o": "without", "w/": "with", "govt": "government", "govts": "governments"}
+_NOTE_ABBREVIATIONS = re.compile(r"(?<![\w/])w/o\b|(?<![\w/])w/(?=\s)|\bgovts?\b")
 _TOKEN = re.compile(r"[^\W_]+")  # apostrophes split words: "l'équilibre" is "l" and "équilibre"
 
 
