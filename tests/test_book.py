@@ -17,6 +17,7 @@ from chapters import (
     words,
 )
 from conftest import COURSE, BuiltSite
+from leaks import assert_nothing_hidden_released
 
 CHAPTER_ONE_QUESTIONS = [
     "How does balancing differ from bandwagoning in the context of state behavior in international relations?",
@@ -150,6 +151,26 @@ def test_a_chapter_offers_its_exercise_notebook_for_download(built_site: BuiltSi
         names = set(zipfile.ZipFile(archive).namelist())
         wanted = {f"{assignment}/{assignment}.ipynb"} | {f"{assignment}/data/{p.name}" for p in data.iterdir()}
         assert wanted <= names
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_downloaded_notebook_holds_no_solution_hidden_test_or_rubric(built_site: BuiltSite, assignment: str) -> None:
+    section = soup(built_site.outdir / f"{assignment}.html").select_one("section#exercise-notebook")
+    hrefs = [a["href"] for a in section.select("a.download[href]")] if section else []
+    assert hrefs, f"{assignment}.html offers no download"
+    source = COURSE / "source" / assignment / f"{assignment}.ipynb"
+    rubric_file = COURSE / "rubrics" / f"{assignment}.yaml"
+    for href in hrefs:
+        path = built_site.outdir / href
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                names = [name for name in archive.namelist() if name.endswith(".ipynb")]
+                notebooks = [archive.read(name).decode("utf-8") for name in names]
+        else:
+            notebooks = [path.read_text(encoding="utf-8")]
+        assert notebooks, f"{href} holds no notebook"
+        for text in notebooks:
+            assert_nothing_hidden_released(source, text, rubric_file)
 
 
 def test_model_answers_are_hidden_behind_a_toggle(built_site: BuiltSite) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import nbgrader
+from leaks import assert_nothing_hidden_released, cells_by_id
 from nbgrader.api import Gradebook
 
 from autograder.notebooks.normalise import normalised
@@ -23,10 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "exercises"
 SOURCES = sorted(COURSE.glob("source/*/*.ipynb"))
 ASSIGNMENT_IDS = [path.parent.name for path in SOURCES]
-
-
-def cells_by_id(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    return {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells if "nbgrader" in cell.metadata}
 
 
 @pytest.fixture(scope="module")
@@ -85,29 +82,9 @@ def test_nbgrader_validates_the_source(validation: dict[Path, str], source: Path
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
 def test_release_contains_no_solution_hidden_test_or_rubric(course: Path, assignment: str) -> None:
-    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    released_path = course / "release" / assignment / f"{assignment}.ipynb"
-    released_text = released_path.read_text(encoding="utf-8")
-    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "MARK SCHEME"):
-        assert marker not in released_text
-    released = cells_by_id(nbformat.reads(released_text, as_version=4))
-    for grade_id, cell in cells_by_id(source).items():
-        meta = cell.metadata["nbgrader"]
-        if meta.get("solution"):
-            assert released[grade_id].source.strip() != cell.source.strip(), f"{grade_id}: solution released"
-            if cell.cell_type == "markdown":
-                assert released[grade_id].source == "YOUR ANSWER HERE"
-        if "### BEGIN HIDDEN TESTS" in cell.source:
-            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
-            released_cell = released[grade_id].source
-            for line in (line.strip() for line in hidden.splitlines()):
-                if len(line) > 3:  # a lone bracket also stands in the public part
-                    assert line not in released_cell, f"{grade_id}: hidden test line released: {line}"
-    rubric_file = course / "rubrics" / f"{assignment}.yaml"
-    if rubric_file.exists():
-        for rubric in load_rubrics(rubric_file).values():
-            for criterion in rubric.criteria:
-                assert criterion.hint not in released_text and criterion.met not in released_text
+    released_text = (course / "release" / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8")
+    source = course / "source" / assignment / f"{assignment}.ipynb"
+    assert_nothing_hidden_released(source, released_text, course / "rubrics" / f"{assignment}.yaml")
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
